@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
+import { LoggingModule } from './common/logging/logging.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
+import { HealthModule } from './health/health.module';
+
+/**
+ * The whole application. Built from an already validated config (main.ts loads it from the
+ * environment; tests and tools pass their own), so nothing reads process.env after boot.
+ */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.register(config),
+        LoggingModule,
+        EventEmitterModule.forRoot({ wildcard: false }),
+        ScheduleModule.forRoot(),
+        EventsModule,
+        DatabaseModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],
+    };
+  }
+}

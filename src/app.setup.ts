@@ -1,0 +1,52 @@
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
+import { json, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { ApiError, type ErrorDetail } from './common/errors/api-error';
+import { bodyParserErrorHandler } from './common/http/body-parser-errors';
+import { requestId } from './common/logging/logging.module';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { buildOpenApiDocument } from './openapi';
+import type { ValidationError } from 'class-validator';
+
+function flatten(errors: ValidationError[], prefix = ''): ErrorDetail[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/**
+ * Everything main.ts sets up on the app, shared with the e2e tests so they exercise the same stack:
+ * logger, security headers, body limits (applied after gzip decompression), validation, Swagger.
+ */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  const config = app.get<AppConfig>(APP_CONFIG);
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // Request ids are assigned before body parsing so that even a body-parser error carries one.
+  app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
+    req.id = requestId(req, res);
+    next();
+  });
+  app.use(helmet());
+  // body-parser inflates gzip/deflate bodies and applies the limit to the decompressed size.
+  app.use(json({ limit: config.limits.bodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(bodyParserErrorHandler);
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => ApiError.badRequest('Validation failed', flatten(errors)),
+    }),
+  );
+  const document = buildOpenApiDocument(app, config.version);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  app.enableShutdownHooks();
+  return app;
+}

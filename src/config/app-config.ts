@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeSecretKey, envSchema } from './config.schema';
+
+/** Thrown at boot when an environment variable has a bad value; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration: ' + problems.map((p) => `${p.variable} ${p.message}`).join('; '),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** The typed configuration of one Tracer process, built once from the environment. */
+export interface AppConfig {
+  env: string;
+  version: string;
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  adminKey?: string;
+  ingestAuth: 'required' | 'optional';
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  metrics: { windowSeconds: number; latenessSeconds: number };
+  retention: { logDays: number; metricDays: number; premakeDays: number };
+  db: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  limits: { bodyBytes: number; batchLogs: number; messageBytes: number; metadataBytes: number };
+  writer: { maxBatchRows: number; maxDelayMs: number; maxQueueRows: number; concurrency: number };
+  composio: { apiKey?: string; userId: string; baseUrl?: string };
+  resend: { apiKey?: string; fromEmail: string; baseUrl?: string };
+  slackApiBaseUrl?: string;
+  allowPrivateWebhooks: boolean;
+  publicUrl?: string;
+  secretKey?: Buffer;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+let cachedVersion: string | undefined;
+function packageVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      cachedVersion = JSON.parse(readFileSync(join(__dirname, rel), 'utf8')).version as string;
+      return cachedVersion;
+    } catch {
+      // try the next location (src/ under ts, dist/src/ when built)
+    }
+  }
+  return (cachedVersion = '0.0.0');
+}
+
+/**
+ * Validates the environment and returns the typed config, or throws a ConfigError naming every bad
+ * variable. Empty strings count as unset, so `FOO=` in a .env file means "use the default".
+ */
+export function loadConfig(source: Record<string, string | undefined>): AppConfig {
+  const env: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(source)) env[k] = v === '' ? undefined : v;
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    version: packageVersion(),
+    port: e.PORT ?? e.API_PORT ?? 3000,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.TRACER_DATA_DIR,
+    adminKey: e.TRACER_ADMIN_KEY,
+    ingestAuth: e.INGEST_AUTH,
+    logLevel: e.LOG_LEVEL,
+    metrics: { windowSeconds: e.METRICS_WINDOW_SECONDS, latenessSeconds: e.METRICS_LATENESS_SECONDS },
+    retention: {
+      logDays: e.LOG_RETENTION_DAYS,
+      metricDays: e.METRIC_RETENTION_DAYS,
+      premakeDays: e.PARTITION_PREMAKE_DAYS,
+    },
+    db: {
+      poolSize: e.DB_POOL_SIZE,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    },
+    limits: {
+      bodyBytes: e.MAX_BODY_BYTES,
+      batchLogs: e.MAX_BATCH_LOGS,
+      messageBytes: e.MAX_MESSAGE_BYTES,
+      metadataBytes: e.MAX_METADATA_BYTES,
+    },
+    writer: {
+      maxBatchRows: e.WRITER_MAX_BATCH_ROWS,
+      maxDelayMs: e.WRITER_MAX_DELAY_MS,
+      maxQueueRows: e.WRITER_MAX_QUEUE_ROWS,
+      concurrency: e.WRITER_CONCURRENCY,
+    },
+    composio: { apiKey: e.COMPOSIO_API_KEY, userId: e.COMPOSIO_USER_ID, baseUrl: e.COMPOSIO_BASE_URL },
+    resend: { apiKey: e.RESEND_API_KEY, fromEmail: e.RESEND_FROM_EMAIL, baseUrl: e.RESEND_BASE_URL },
+    slackApiBaseUrl: e.SLACK_API_BASE_URL,
+    allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS,
+    publicUrl: e.PUBLIC_URL,
+    secretKey: e.TRACER_SECRET_KEY ? (decodeSecretKey(e.TRACER_SECRET_KEY) ?? undefined) : undefined,
+  };
+}
+
+/** The one place that reads process.env. */
+export function configFromProcessEnv(): AppConfig {
+  return loadConfig(process.env);
+}

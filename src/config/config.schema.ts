@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (fallback: number, min: number, max: number) => z.string().default(String(fallback)).pipe(intIn(min, max));
+
+const intIn = (min: number, max: number) =>
+  z
+    .string()
+    .transform((v, ctx) => {
+      const n = Number(v);
+      if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer, got "${v}"` });
+        return z.NEVER;
+      }
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}, got ${n}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/**
+ * Every environment variable Tracer reads. `.env.example` lists them with their defaults;
+ * a bad value stops the boot with the variable's name (see loadConfig).
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.string().default('production'),
+  DATABASE_URL: optionalString.pipe(url(['postgres:', 'postgresql:']).optional()),
+  TRACER_DATA_DIR: z.string().min(1).default('./data'),
+  PORT: intIn(1, 65535).optional(),
+  API_PORT: intIn(1, 65535).optional(),
+  HOST: z.string().default('0.0.0.0'),
+  TRACER_ADMIN_KEY: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  INGEST_AUTH: z.enum(['required', 'optional']).default('required'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+
+  METRICS_WINDOW_SECONDS: int(60, 1, 3600),
+  METRICS_LATENESS_SECONDS: int(10, 0, 3600),
+  LOG_RETENTION_DAYS: int(30, 1, 3650),
+  METRIC_RETENTION_DAYS: int(90, 1, 3650),
+  PARTITION_PREMAKE_DAYS: int(3, 1, 60),
+
+  DB_POOL_SIZE: int(10, 1, 200),
+  DB_CONNECT_TIMEOUT_MS: int(3000, 100, 120000),
+  DB_STATEMENT_TIMEOUT_MS: int(15000, 100, 600000),
+
+  MAX_BODY_BYTES: int(10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  MAX_BATCH_LOGS: int(10000, 1, 100000),
+  MAX_MESSAGE_BYTES: int(32 * 1024, 16, 1024 * 1024),
+  MAX_METADATA_BYTES: int(16 * 1024, 16, 1024 * 1024),
+  WRITER_MAX_BATCH_ROWS: int(5000, 1, 100000),
+  WRITER_MAX_DELAY_MS: int(2, 0, 1000),
+  WRITER_MAX_QUEUE_ROWS: int(200000, 100, 10000000),
+  WRITER_CONCURRENCY: int(4, 1, 64),
+
+  COMPOSIO_API_KEY: optionalString,
+  COMPOSIO_USER_ID: z.string().min(1).default('tracer-system'),
+  COMPOSIO_BASE_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
+  RESEND_API_KEY: optionalString,
+  RESEND_FROM_EMAIL: z.string().min(3).default('onboarding@resend.dev'),
+  RESEND_BASE_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
+  SLACK_API_BASE_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
+  ALLOW_PRIVATE_WEBHOOKS: bool(false),
+  PUBLIC_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
+  TRACER_SECRET_KEY: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => decodeSecretKey(v) !== null, {
+        message: 'must be 32 bytes as 64 hex characters or base64',
+      })
+      .optional(),
+  ),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Accepts a 256-bit key as hex or base64; returns null when it is neither. */
+export function decodeSecretKey(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  const b = Buffer.from(value, 'base64');
+  return b.length === 32 ? b : null;
+}

@@ -1,0 +1,39 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DatabaseService, OPEN_DATA_SOURCE } from './database.service';
+import type { PgliteFactory } from './database.types';
+import { runMigrations } from './migrate';
+import { openDataSource, probeStorageMode } from './open-data-source';
+import { PartitionMaintainer } from './time-series/partition-maintainer.service';
+
+/** Optional: an already-built PGlite for embedded mode (tests pass the TimescaleDB build). */
+export const PGLITE_FACTORY = Symbol('PGLITE_FACTORY');
+
+@Global()
+@Module({
+  providers: [
+    { provide: PGLITE_FACTORY, useValue: null },
+    {
+      provide: OPEN_DATA_SOURCE,
+      inject: [APP_CONFIG, PGLITE_FACTORY],
+      useFactory: async (config: AppConfig, factory: PgliteFactory | null) => {
+        const logger = new Logger('Database');
+        const open = await openDataSource(config, factory ?? undefined);
+        try {
+          const ran = await runMigrations(open.dataSource, config.databaseUrl);
+          if (ran.length) logger.log(`applied ${ran.length} migration(s): ${ran.map((m) => m.name).join(', ')}`);
+          const mode = await probeStorageMode(open.dataSource, open.embedded);
+          logger.log(`storage mode: ${mode}`);
+          return Object.assign(open, { mode });
+        } catch (e) {
+          await open.close().catch(() => undefined);
+          throw e;
+        }
+      },
+    },
+    DatabaseService,
+    PartitionMaintainer,
+  ],
+  exports: [DatabaseService, PartitionMaintainer],
+})
+export class DatabaseModule {}

@@ -1,0 +1,55 @@
+/**
+ * The closed catalogue of in-process events. Every event is emitted only after the transaction it
+ * describes has committed, and is a wake-up hint, never the only record of work that must survive a
+ * crash (that starts from a table row: alert_events for deliveries).
+ *
+ * To add an event: add its name to `TracerEvent` and its payload to `TracerEventPayloads`.
+ */
+export const TracerEvent = {
+  /** A group-commit batch of logs was committed. */
+  LogsIngested: 'logs.ingested',
+  /** A metrics window was aggregated (not re-aggregated) and is ready for detection. */
+  MetricsWindowClosed: 'metrics.window-closed',
+  AlertOpened: 'alert.opened',
+  AlertEscalated: 'alert.escalated',
+  AlertResolved: 'alert.resolved',
+} as const;
+
+export type TracerEventName = (typeof TracerEvent)[keyof typeof TracerEvent];
+
+/** One committed log as the live tail sees it. */
+export interface CommittedLog {
+  id: string;
+  timestamp: string;
+  level: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  service: string;
+  message: string;
+  metadata: Record<string, unknown> | null;
+  traceId: string | null;
+  spanId: string | null;
+}
+
+export interface LogsIngestedPayload {
+  logs: CommittedLog[];
+}
+
+export interface MetricsWindowClosedPayload {
+  windowStart: Date;
+  windowSeconds: number;
+}
+
+export interface AlertChangedPayload {
+  alertId: string;
+  alertEventId: string;
+  service: string;
+  type: string;
+  severity: string;
+}
+
+export interface TracerEventPayloads {
+  'logs.ingested': LogsIngestedPayload;
+  'metrics.window-closed': MetricsWindowClosedPayload;
+  'alert.opened': AlertChangedPayload;
+  'alert.escalated': AlertChangedPayload;
+  'alert.resolved': AlertChangedPayload;
+}

@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/app-config';
+
+const root = join(__dirname, '../..');
+
+describe('config', () => {
+  it('has defaults for everything', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.dataDir).toBe('./data');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.metrics).toEqual({ windowSeconds: 60, latenessSeconds: 10 });
+    expect(c.retention.logDays).toBe(30);
+    expect(c.retention.metricDays).toBe(90);
+    expect(c.limits).toEqual({ bodyBytes: 10 * 1024 * 1024, batchLogs: 10000, messageBytes: 32768, metadataBytes: 16384 });
+    expect(c.ingestAuth).toBe('required');
+    expect(c.composio.userId).toBe('tracer-system');
+    expect(c.resend.fromEmail).toBe('onboarding@resend.dev');
+    expect(c.allowPrivateWebhooks).toBe(false);
+  });
+
+  it('takes API_PORT as an alias of PORT, PORT winning', () => {
+    expect(loadConfig({ API_PORT: '4000' }).port).toBe(4000);
+    expect(loadConfig({ API_PORT: '4000', PORT: '5000' }).port).toBe(5000);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['METRICS_WINDOW_SECONDS', '0'],
+    ['METRICS_WINDOW_SECONDS', 'sixty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['INGEST_AUTH', 'sometimes'],
+    ['LOG_LEVEL', 'loud'],
+    ['ALLOW_PRIVATE_WEBHOOKS', 'maybe'],
+    ['TRACER_SECRET_KEY', 'short'],
+    ['TRACER_ADMIN_KEY', 'tiny'],
+  ])('refuses %s=%s naming the variable', (variable, value) => {
+    let err: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems.map((p) => p.variable)).toContain(variable);
+    expect((err as ConfigError).message).toContain(variable);
+  });
+
+  it('stops the real boot with the variable name and exit code 1', () => {
+    const res = spawnSync(
+      process.execPath,
+      ['-r', join(root, 'test/helpers/ts-register.js'), join(root, 'src/main.ts')],
+      { env: { PATH: process.env.PATH, METRICS_WINDOW_SECONDS: '0' }, encoding: 'utf8', timeout: 30000 },
+    );
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('METRICS_WINDOW_SECONDS');
+  });
+});
