@@ -1,4 +1,5 @@
 import { InitialSchema1795737600000 } from './1795737600000-InitialSchema';
+import { Alerts1795737600100 } from './1795737600100-Alerts';
 
 /** Every migration, in order. Listed explicitly so that the built app and the tests load the same set. */
-export const ALL_MIGRATIONS = [InitialSchema1795737600000];
+export const ALL_MIGRATIONS = [InitialSchema1795737600000, Alerts1795737600100];
