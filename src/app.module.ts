@@ -9,6 +9,8 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { IngestionModule } from './ingestion/ingestion.module';
 
 /**
  * The whole application. Built from an already validated config (main.ts loads it from the
@@ -27,6 +29,8 @@ export class AppModule {
         EventsModule,
         DatabaseModule,
         HealthModule,
+        ApiKeysModule,
+        IngestionModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],
     };

@@ -1,0 +1,66 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ApiError } from '../errors/api-error';
+import { KEY_AUTHENTICATOR, type KeyAuthenticator } from './key-authenticator';
+import { IS_PUBLIC } from './public.decorator';
+import { REQUIRED_SCOPES, type Principal, type Scope } from './scopes.decorator';
+
+/** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+export function presentedKey(req: Request): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1];
+  }
+  const header = req.headers['x-api-key'];
+  return typeof header === 'string' && header.trim() ? header.trim() : undefined;
+}
+
+function unauthorized(message: string): ApiError {
+  return new ApiError(401, message, undefined, { 'WWW-Authenticate': 'Bearer' });
+}
+
+const MESSAGES = {
+  unknown: 'Invalid API key',
+  revoked: 'API key has been revoked',
+  expired: 'API key has expired',
+} as const;
+
+/**
+ * Global guard: every route needs a key with the scope its `@Scopes()` names (admin passes all), except
+ * `@Public()` ones. A route that declares nothing is admin-only, so a forgotten decorator fails closed.
+ * With INGEST_AUTH=optional, ingest routes also accept requests without a key.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(KEY_AUTHENTICATOR) private readonly keys: KeyAuthenticator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const required = this.reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, targets) ?? ['admin'];
+    const req = context.switchToHttp().getRequest<Request & { principal?: Principal | null }>();
+    const key = presentedKey(req);
+    if (!key) {
+      if (required.includes('ingest') && this.config.ingestAuth === 'optional') {
+        req.principal = null;
+        return true;
+      }
+      throw unauthorized('Missing API key: send Authorization: Bearer <key> or X-API-Key');
+    }
+    const found = await this.keys.authenticate(key);
+    if (!found.ok) throw unauthorized(MESSAGES[found.reason]);
+    const { principal } = found;
+    if (!principal.scopes.includes('admin') && !required.some((s) => principal.scopes.includes(s))) {
+      throw new ApiError(403, `This API key lacks the '${required.join("' or '")}' scope`);
+    }
+    req.principal = principal;
+    return true;
+  }
+}

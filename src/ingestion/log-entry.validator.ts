@@ -1,0 +1,114 @@
+import type { ErrorDetail } from '../common/errors/api-error';
+import { LEVELS, type Level, type NormalizedLog } from './log-entry';
+import { fromDate, fromEpochMs, parseIso, toIsoMicros, type PreciseTime } from './timestamps';
+
+export interface EntryLimits {
+  messageBytes: number;
+  metadataBytes: number;
+}
+
+export interface ValidationContext {
+  limits: EntryLimits;
+  /** Receive time, used for entries without a timestamp. */
+  now: Date;
+  /** Accepted range, inclusive (epoch ms). */
+  minTime: number;
+  maxTime: number;
+  /** The service the key is bound to: filled into entries without one. */
+  boundService?: string | null;
+}
+
+const LEVEL_ALIASES: Record<string, Level> = { warning: 'warn', critical: 'fatal' };
+const SERVICE = /^[A-Za-z0-9._-]{1,128}$/;
+const ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// An even run of backslashes then \u0000 or a lone-surrogate escape: what JSON.stringify writes for a
+// NUL or an unpaired surrogate, both of which PostgreSQL's jsonb refuses.
+const BAD_JSON_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+
+export function normalizeLevel(value: unknown): Level | undefined {
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim().toLowerCase();
+  if ((LEVELS as readonly string[]).includes(v)) return v as Level;
+  return LEVEL_ALIASES[v];
+}
+
+function parseTimestamp(value: unknown, now: Date): PreciseTime | string {
+  if (value === undefined || value === null) return fromDate(now);
+  if (typeof value === 'number') return fromEpochMs(value) ?? 'timestamp must be a non-negative epoch in milliseconds';
+  if (typeof value === 'string') return parseIso(value.trim()) ?? 'timestamp must be ISO 8601 (e.g. 2026-11-28T10:15:30.123Z) or epoch milliseconds';
+  return 'timestamp must be an ISO 8601 string or epoch milliseconds';
+}
+
+/**
+ * Validates one entry of a batch. Returns the normalized log, or every problem found with its field.
+ * Exact about bad input so the response can say which entry and which field failed.
+ */
+export function validateEntry(raw: unknown, index: number, ctx: ValidationContext): NormalizedLog | ErrorDetail[] {
+  const errors: ErrorDetail[] = [];
+  const fail = (field: string, message: string) => errors.push({ index, field, message });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    fail('(entry)', 'each log must be a JSON object');
+    return errors;
+  }
+  const e = raw as Record<string, unknown>;
+
+  const level = normalizeLevel(e.level);
+  if (e.level === undefined) fail('level', 'level is required');
+  else if (!level) fail('level', `level must be one of ${LEVELS.join(', ')} (or warning, critical)`);
+
+  const message = e.message;
+  if (typeof message !== 'string') fail('message', message === undefined ? 'message is required' : 'message must be a string');
+  else if (message.length === 0) fail('message', 'message must not be empty');
+  else if (message.includes('\u0000')) fail('message', 'message must not contain NUL characters');
+  else if (Buffer.byteLength(message, 'utf8') > ctx.limits.messageBytes) {
+    fail('message', `message exceeds ${ctx.limits.messageBytes} bytes`);
+  }
+
+  let service = e.service;
+  if (service === undefined || service === null) service = ctx.boundService ?? undefined;
+  if (service === undefined) fail('service', 'service is required');
+  else if (typeof service !== 'string' || !SERVICE.test(service)) {
+    fail('service', 'service must be 1-128 characters of A-Z a-z 0-9 . _ -');
+  }
+
+  const ts = parseTimestamp(e.timestamp, ctx.now);
+  if (typeof ts === 'string') fail('timestamp', ts);
+  else if (ts.ms < ctx.minTime) fail('timestamp', 'timestamp is older than the log retention period');
+  else if (ts.ms > ctx.maxTime) fail('timestamp', 'timestamp is more than 10 minutes in the future');
+
+  let metadata: string | null = null;
+  if (e.metadata !== undefined && e.metadata !== null) {
+    if (typeof e.metadata !== 'object' || Array.isArray(e.metadata)) fail('metadata', 'metadata must be a JSON object');
+    else {
+      metadata = JSON.stringify(e.metadata);
+      if (Buffer.byteLength(metadata, 'utf8') > ctx.limits.metadataBytes) {
+        fail('metadata', `metadata exceeds ${ctx.limits.metadataBytes} bytes when serialized`);
+      } else if (BAD_JSON_ESCAPE.test(metadata)) {
+        fail('metadata', 'metadata must not contain NUL characters or unpaired surrogates');
+      }
+    }
+  }
+
+  const traceId = optionalId(e.traceId, 'traceId', fail);
+  const spanId = optionalId(e.spanId, 'spanId', fail);
+
+  if (errors.length) return errors;
+  return {
+    timestamp: toIsoMicros(ts as PreciseTime),
+    level: level!,
+    service: service as string,
+    message: message as string,
+    metadata,
+    traceId,
+    spanId,
+  };
+}
+
+function optionalId(value: unknown, field: string, fail: (f: string, m: string) => void): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || !ID.test(value)) {
+    fail(field, `${field} must be 1-128 characters of A-Z a-z 0-9 . _ : -`);
+    return null;
+  }
+  return value;
+}

@@ -1,0 +1,174 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ApiError, isDatabaseUnavailable } from '../common/errors/api-error';
+import { EventBus } from '../events/event-bus.service';
+import { TracerEvent } from '../events/events';
+import type { NormalizedLog } from './log-entry';
+import { LogRepository } from './log.repository';
+
+interface Pending {
+  rows: NormalizedLog[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** How long a service's registry row may go without a last_seen_at bump (row locks serialise writers). */
+const SERVICE_TOUCH_MS = 1_000;
+
+/**
+ * Group commit. Concurrent requests are coalesced into one INSERT (flushed at `maxBatchRows` rows or
+ * after `maxDelayMs`, whichever first), up to `concurrency` statements in flight, and each request is
+ * answered only once its rows are committed. A statement that fails on data is retried request by
+ * request, so one bad request never fails its neighbours; a lost database fails them all fast with 503.
+ * The queue is bounded: past `maxQueueRows`, new requests get 503 at once instead of piling up.
+ */
+@Injectable()
+export class LogWriter implements OnApplicationShutdown {
+  private readonly logger = new Logger(LogWriter.name);
+  private readonly queue: Pending[] = [];
+  private queuedRows = 0;
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly serviceTouchedAt = new Map<string, number>();
+  private readonly idle: Array<() => void> = [];
+  private closing = false;
+
+  constructor(
+    private readonly repo: LogRepository,
+    private readonly events: EventBus,
+    private readonly emitter: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Resolves once every row is committed; rejects with an ApiError (503, 400) otherwise. */
+  write(rows: NormalizedLog[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    if (this.closing) return Promise.reject(ApiError.unavailable('Tracer is shutting down', 1));
+    const { maxQueueRows, maxBatchRows, maxDelayMs } = this.config.writer;
+    if (this.queuedRows + rows.length > maxQueueRows && this.queuedRows > 0) {
+      return Promise.reject(ApiError.unavailable('Ingestion queue is full; retry shortly', 1));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ rows, resolve, reject });
+      this.queuedRows += rows.length;
+      if (this.queuedRows >= maxBatchRows || maxDelayMs === 0) this.pump();
+      else this.timer ??= setTimeout(() => this.pump(), maxDelayMs);
+    });
+  }
+
+  /** Rows waiting for a flush. */
+  get depth(): number {
+    return this.queuedRows;
+  }
+
+  /** Resolves when nothing is queued or in flight (graceful shutdown). */
+  drain(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    this.pump();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    await this.drain();
+  }
+
+  private pump(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length && this.inFlight < this.config.writer.concurrency) {
+      const batch = this.take();
+      this.inFlight++;
+      void this.flush(batch).finally(() => {
+        this.inFlight--;
+        if (this.queue.length) {
+          if (this.queuedRows >= this.config.writer.maxBatchRows || this.closing) this.pump();
+          else this.timer ??= setTimeout(() => this.pump(), this.config.writer.maxDelayMs);
+        } else if (this.inFlight === 0) {
+          for (const done of this.idle.splice(0)) done();
+        }
+      });
+    }
+  }
+
+  /** Whole requests up to the batch size (a request larger than that goes alone). */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    let rows = 0;
+    while (this.queue.length) {
+      const next = this.queue[0];
+      if (batch.length && rows + next.rows.length > this.config.writer.maxBatchRows) break;
+      batch.push(this.queue.shift()!);
+      rows += next.rows.length;
+    }
+    this.queuedRows -= rows;
+    return batch;
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    const rows = batch.length === 1 ? batch[0].rows : batch.flatMap((p) => p.rows);
+    try {
+      await this.insert(rows);
+      for (const p of batch) p.resolve();
+    } catch (e) {
+      if (isDatabaseUnavailable(e)) {
+        this.logger.warn(`database unavailable, ${rows.length} rows refused: ${(e as Error).message}`);
+        for (const p of batch) p.reject(ApiError.unavailable('The database is unavailable; retry later', 5));
+        return;
+      }
+      if (batch.length === 1) {
+        batch[0].reject(this.dataError(e));
+        return;
+      }
+      // Some request in the batch carries data PostgreSQL refuses: find it by writing each on its own.
+      for (const p of batch) {
+        try {
+          await this.insert(p.rows);
+          p.resolve();
+        } catch (err) {
+          p.reject(isDatabaseUnavailable(err) ? ApiError.unavailable('The database is unavailable; retry later', 5) : this.dataError(err));
+        }
+      }
+    }
+  }
+
+  private async insert(rows: NormalizedLog[]): Promise<void> {
+    const now = Date.now();
+    const services: string[] = [];
+    for (const r of rows) {
+      if ((this.serviceTouchedAt.get(r.service) ?? 0) <= now - SERVICE_TOUCH_MS) {
+        this.serviceTouchedAt.set(r.service, now);
+        services.push(r.service);
+      }
+    }
+    const live = Boolean(this.emitter.hasListeners(TracerEvent.LogsIngested));
+    let ids: string[];
+    try {
+      ids = await this.repo.insertBatch(rows, services, live);
+    } catch (e) {
+      for (const s of services) this.serviceTouchedAt.delete(s); // not registered after all
+      throw e;
+    }
+    if (live) {
+      this.events.emit(TracerEvent.LogsIngested, {
+        logs: rows.map((r, i) => ({
+          id: ids[i],
+          timestamp: r.timestamp,
+          level: r.level,
+          service: r.service,
+          message: r.message,
+          metadata: r.metadata ? (JSON.parse(r.metadata) as Record<string, unknown>) : null,
+          traceId: r.traceId,
+          spanId: r.spanId,
+        })),
+      });
+    }
+  }
+
+  private dataError(e: unknown): ApiError {
+    const pg = (e as { driverError?: { message?: string; code?: string } }).driverError ?? (e as { message?: string; code?: string });
+    this.logger.warn(`batch refused by the database: ${pg.code ?? ''} ${pg.message ?? e}`);
+    return ApiError.badRequest(`The database refused these logs: ${pg.message ?? 'invalid data'}`);
+  }
+}

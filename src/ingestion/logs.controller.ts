@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { CurrentPrincipal, Scopes, type Principal } from '../common/auth/scopes.decorator';
+import { IngestResultDto } from './dto/ingest-result.dto';
+import { LogDto, LogPageDto } from './dto/log.dto';
+import { LogBatchInputDto, LogInputDto } from './dto/log-input.dto';
+import { IngestionService } from './ingestion.service';
+import { LogSearchService } from './log-search.service';
+
+@ApiTags('logs')
+@ApiBearerAuth()
+@ApiExtraModels(LogInputDto, LogBatchInputDto, LogDto)
+@Controller('logs')
+export class LogsController {
+  constructor(
+    private readonly ingestion: IngestionService,
+    private readonly search: LogSearchService,
+  ) {}
+
+  /**
+   * Ingests one log or a batch `{logs: [...]}` (gzip accepted). Answers 202 once the accepted entries
+   * are committed; invalid entries are listed with their index and field, the others are stored.
+   */
+  @Post()
+  @Scopes('ingest')
+  @HttpCode(202)
+  @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(LogInputDto) }, { $ref: getSchemaPath(LogBatchInputDto) }] } })
+  @ApiAcceptedResponse({ type: IngestResultDto })
+  ingestLogs(@Body() body: unknown, @CurrentPrincipal() principal: Principal | null): Promise<IngestResultDto> {
+    return this.ingestion.ingest(body, principal);
+  }
+
+  /** Searches logs, newest first, with cursor pagination. */
+  @Get()
+  @Scopes('read')
+  @ApiQuery({ name: 'service', required: false, description: 'one service or a comma-separated list' })
+  @ApiQuery({ name: 'level', required: false, description: 'one level or a comma-separated list (level may repeat)' })
+  @ApiQuery({ name: 'from', required: false, description: 'inclusive; ISO 8601 or epoch ms' })
+  @ApiQuery({ name: 'to', required: false, description: 'exclusive; ISO 8601 or epoch ms' })
+  @ApiQuery({ name: 'q', required: false, description: 'case-insensitive substring of the message' })
+  @ApiQuery({ name: 'traceId', required: false })
+  @ApiQuery({ name: 'metadata.<key>', required: false, description: 'metadata.<key>=<value>: an exact top-level key (dots allowed), else a nested path' })
+  @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiOkResponse({ type: LogPageDto })
+  listLogs(
+    @Query() query: Record<string, string | string[] | undefined>,
+    @CurrentPrincipal() principal: Principal | null,
+  ): Promise<LogPageDto> {
+    return this.search.list(query, principal);
+  }
+}
