@@ -20,8 +20,11 @@ export function parseIso(text: string): PreciseTime | null {
   const [, y, mo, d, h, mi, s = '0', frac = '', , sign, oh, om] = m;
   const year = +y, month = +mo, day = +d, hour = +h, minute = +mi, second = +s;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
-  const base = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(base);
+  if (year < 1) return null;
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day); // Date.UTC would read years 0-99 as 1900-1999
+  check.setUTCHours(hour, minute, second, 0);
+  const base = check.getTime();
   if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return null; // 2026-02-31
   const digits = (frac + '000000').slice(0, 6);
   const fracMs = Number(digits.slice(0, 3));
