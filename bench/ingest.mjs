@@ -1,0 +1,111 @@
+// npm run bench:ingest [-- --quick] [-- --seconds N]
+// Starts Tracer as its own process on a fresh PostgreSQL database (BENCH_DATABASE_URL, default
+// postgres://postgres@127.0.0.1:5432/postgres), posts realistic ~250-byte logs in batches of 1000 and
+// of 100 over 16 keep-alive connections, then checks that the database holds exactly what was accepted.
+import http from 'node:http';
+import pg from 'pg';
+import { ADMIN_KEY, arg, freshDatabase, peakRssMb, percentile, startApp, table } from './lib.mjs';
+
+const ROUTES = ['/api/orders', '/api/users/:id', '/api/cart', '/api/checkout', '/health'];
+
+/** A realistic log: level mix with 1% errors, 5 services, message, metadata with latency, user and route. */
+export function makeLog(i, servicePrefix) {
+  const r = i % 100;
+  const level = r === 0 ? 'error' : r < 5 ? 'warn' : r < 20 ? 'debug' : 'info';
+  const route = ROUTES[i % ROUTES.length];
+  return {
+    timestamp: new Date().toISOString(),
+    level,
+    service: `${servicePrefix}-${i % 5}`,
+    message: level === 'error' ? `GET ${route} failed: upstream timeout after 3000ms` : `GET ${route} completed with status 200`,
+    metadata: { latency_ms: 5 + ((i * 37) % 400), user_id: `user-${(i * 7919) % 10000}`, route },
+  };
+}
+
+async function phase({ url, batch, seconds, connections, servicePrefix }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  // A pool of pre-serialised bodies keeps the load generator cheap; timestamps stay within the window.
+  const bodies = Array.from({ length: 32 }, (_, b) =>
+    Buffer.from(JSON.stringify({ logs: Array.from({ length: batch }, (_, i) => makeLog(b * batch + i, servicePrefix)) })),
+  );
+  const target = new URL('/logs', url);
+  let accepted = 0;
+  let failed = 0;
+  const latencies = [];
+  const deadline = Date.now() + seconds * 1000;
+  const post = (body) =>
+    new Promise((resolve) => {
+      const started = process.hrtime.bigint();
+      const req = http.request(
+        target,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${ADMIN_KEY}` } },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+            if (res.statusCode === 202) accepted += JSON.parse(Buffer.concat(chunks).toString()).accepted;
+            else failed++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: connections }, async (_, w) => {
+      for (let n = w; Date.now() < deadline; n += connections) await post(bodies[n % bodies.length]);
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    batch,
+    seconds: Number(elapsed.toFixed(1)),
+    accepted,
+    failedRequests: failed,
+    logsPerSecond: Math.round(accepted / elapsed),
+    p50ms: Number(percentile(latencies, 50).toFixed(1)),
+    p99ms: Number(percentile(latencies, 99).toFixed(1)),
+  };
+}
+
+export async function runIngestBench({ seconds, connections = 16, port = 3917, keep = false } = {}) {
+  const db = await freshDatabase();
+  const app = await startApp(db.url, port);
+  const results = [];
+  try {
+    for (const batch of [1000, 100]) {
+      const servicePrefix = `bench${batch}`;
+      const r = await phase({ url: app.url, batch, seconds, connections, servicePrefix });
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const [{ n }] = (await client.query(`SELECT count(*)::int AS n FROM logs WHERE service LIKE $1`, [`${servicePrefix}-%`])).rows;
+      await client.end();
+      results.push({ ...r, stored: n, exact: n === r.accepted });
+    }
+    const rss = peakRssMb(app.child.pid);
+    return { results, serverPeakRssMb: rss };
+  } finally {
+    await app.stop();
+    if (!keep) await db.drop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const seconds = Number(arg('seconds', arg('quick', false) ? 5 : 20));
+  const summary = await runIngestBench({ seconds });
+  console.log(table(summary.results));
+  console.log(`server peak RSS: ${summary.serverPeakRssMb} MB`);
+  console.log(JSON.stringify({ bench: 'ingest', ...summary }));
+  if (summary.results.some((r) => !r.exact)) {
+    console.error('MISMATCH: the database does not hold exactly the accepted logs');
+    process.exit(1);
+  }
+}
