@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { AlertChannelsModule } from './alert-channels/alert-channels.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 
@@ -29,6 +30,7 @@ export class AppModule {
         EventsModule,
         DatabaseModule,
         HealthModule,
+        AlertChannelsModule,
         ApiKeysModule,
         IngestionModule,
       ],

@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../common/errors/api-error';
+import { AlertChannelsRepository, type ChannelWrite, type DeliveryListRow } from './alert-channels.repository';
+import { ChannelRuntime } from './channel-runtime';
+import type { AlertChannelDto, AlertChannelListDto } from './dto/alert-channel.dto';
+import type { AlertDeliveryPageDto, ListDeliveriesQueryDto } from './dto/alert-delivery.dto';
+import type { ChannelTestResultDto } from './dto/channel-test-result.dto';
+import type { CreateAlertChannelDto } from './dto/create-alert-channel.dto';
+import type { UpdateAlertChannelDto } from './dto/update-alert-channel.dto';
+import { ALERT_EVENTS, type AlertChannelRow } from './entities/alert-channel.entity';
+import type { AlertDeliveryAttemptRow } from './entities/alert-delivery.entity';
+import type { ChannelConfig, ChannelSender } from './senders/sender';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
+
+/** Channel administration: create, read, update, delete, test, and the deliveries of a channel. */
+@Injectable()
+export class AlertChannelsService {
+  constructor(
+    private readonly repo: AlertChannelsRepository,
+    private readonly runtime: ChannelRuntime,
+  ) {}
+
+  async create(dto: CreateAlertChannelDto): Promise<AlertChannelDto> {
+    const sender = this.runtime.senders.get(dto.kind);
+    const config = await this.validated(sender, dto.config);
+    const row = await this.repo.insert({
+      name: dto.name,
+      kind: dto.kind,
+      config: this.runtime.secrets.seal(sender, config),
+      min_severity: dto.minSeverity ?? 'low',
+      services: dto.services ?? null,
+      events: dto.events ?? [...ALERT_EVENTS],
+      enabled: dto.enabled ?? true,
+      rate_limit_per_minute: dto.rateLimitPerMinute ?? 20,
+    });
+    return this.toDto(row);
+  }
+
+  async list(): Promise<AlertChannelListDto> {
+    return { data: (await this.repo.list()).map((r) => this.toDto(r)) };
+  }
+
+  async get(id: string): Promise<AlertChannelDto> {
+    return this.toDto(await this.find(id));
+  }
+
+  async update(id: string, dto: UpdateAlertChannelDto): Promise<AlertChannelDto> {
+    const row = await this.find(id);
+    const sender = this.runtime.senders.get(row.kind);
+    let config = row.config;
+    if (dto.config !== undefined) {
+      const merged = this.runtime.secrets.merge(sender, row.config, dto.config);
+      config = this.runtime.secrets.seal(sender, await this.validated(sender, merged));
+    }
+    const write: ChannelWrite = {
+      name: dto.name ?? row.name,
+      kind: row.kind,
+      config,
+      min_severity: dto.minSeverity ?? row.min_severity,
+      services: dto.services === undefined ? row.services : dto.services,
+      events: dto.events ?? row.events,
+      enabled: dto.enabled ?? row.enabled,
+      rate_limit_per_minute: dto.rateLimitPerMinute ?? row.rate_limit_per_minute,
+    };
+    const updated = await this.repo.update(id, write, new Date());
+    if (!updated) throw ApiError.notFound('Alert channel not found');
+    return this.toDto(updated);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!UUID.test(id) || !(await this.repo.delete(id))) throw ApiError.notFound('Alert channel not found');
+  }
+
+  /** Sends a test message through the channel's real path, now, outside the outbox and its rate limit. */
+  async test(id: string): Promise<ChannelTestResultDto> {
+    const row = await this.find(id);
+    const now = new Date();
+    const result = await this.runtime.send(row, { id: `test_${row.id}_${now.getTime()}`, kind: 'test', notices: [], channelName: row.name }, now);
+    return { ok: result.ok, status: result.status, ...(result.error ? { error: result.error } : {}) };
+  }
+
+  async deliveries(id: string, q: ListDeliveriesQueryDto): Promise<AlertDeliveryPageDto> {
+    await this.find(id);
+    const limit = q.limit ?? 50;
+    const rows = await this.repo.deliveries(id, limit + 1, q.cursor ?? null, q.status ?? null);
+    const page = rows.slice(0, limit);
+    const attempts = await this.repo.attempts(page.map((r) => String(r.id)));
+    return {
+      data: page.map((r) => this.deliveryDto(r, attempts.filter((a) => String(a.delivery_id) === String(r.id)))),
+      nextCursor: rows.length > limit ? String(page[page.length - 1].id) : null,
+    };
+  }
+
+  private async find(id: string): Promise<AlertChannelRow> {
+    const row = UUID.test(id) ? await this.repo.get(id) : null;
+    if (!row) throw ApiError.notFound('Alert channel not found');
+    return row;
+  }
+
+  private async validated(sender: ChannelSender, config: ChannelConfig): Promise<ChannelConfig> {
+    const { config: clean, problems } = await sender.validate(config);
+    if (problems.length) throw ApiError.badRequest('Invalid channel config', problems);
+    return clean;
+  }
+
+  private toDto(r: AlertChannelRow): AlertChannelDto {
+    return {
+      id: r.id,
+      name: r.name,
+      kind: r.kind,
+      config: this.runtime.secrets.mask(this.runtime.senders.get(r.kind), r.config),
+      minSeverity: r.min_severity,
+      services: r.services,
+      events: r.events,
+      enabled: r.enabled,
+      rateLimitPerMinute: r.rate_limit_per_minute,
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+    };
+  }
+
+  private deliveryDto(r: DeliveryListRow, attempts: AlertDeliveryAttemptRow[]) {
+    return {
+      id: String(r.id),
+      alertEventId: String(r.alert_event_id),
+      alertId: r.alert_id,
+      event: r.event,
+      severity: r.severity,
+      service: r.service,
+      type: r.type,
+      status: r.status,
+      attempts: r.attempts,
+      nextAttemptAt: iso(r.next_attempt_at)!,
+      lastStatus: r.last_status,
+      lastError: r.last_error,
+      sentAt: iso(r.sent_at),
+      digested: r.digested,
+      createdAt: iso(r.created_at)!,
+      history: attempts.map((a) => ({
+        attempt: a.attempt,
+        status: a.status,
+        error: a.error,
+        outcome: a.outcome,
+        digestSize: a.digest_size,
+        at: iso(a.at)!,
+      })),
+    };
+  }
+}

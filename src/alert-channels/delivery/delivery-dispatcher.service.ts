@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { AlertChannelsRepository } from '../alert-channels.repository';
+import { ChannelRuntime } from '../channel-runtime';
+import type { AlertChannelRow } from '../entities/alert-channel.entity';
+import { dashboardLink, type AlertNotice, type Notification } from '../notification';
+import { failed, type SendResult } from '../senders/sender';
+import { DeliveryOutboxRepository, type LeasedSend, type NoticeRow } from './delivery-outbox.repository';
+
+/** How long a leased delivery belongs to the dispatcher that leased it; well above the 10 s send budget. */
+export const LEASE_MS = 60_000;
+/** Sends in flight at once in one pass. */
+const SEND_CONCURRENCY = 8;
+
+export interface DispatchStats {
+  fannedOut: number;
+  reclaimed: number;
+  messages: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+/**
+ * One pass of the delivery outbox: fan out new alert events, lease what is due (rate limits and digests
+ * applied), commit, send outside any transaction, record each outcome. The scheduler calls it every
+ * second and on alert events; tests call it directly with the `now` they want.
+ */
+@Injectable()
+export class DeliveryDispatcher {
+  private readonly logger = new Logger(DeliveryDispatcher.name);
+
+  constructor(
+    private readonly outbox: DeliveryOutboxRepository,
+    private readonly channels: AlertChannelsRepository,
+    private readonly runtime: ChannelRuntime,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async runOnce(now: Date = new Date()): Promise<DispatchStats> {
+    const fannedOut = await this.outbox.fanOut(now);
+    const { sends, reclaimed } = await this.outbox.leaseDue(now, LEASE_MS);
+    const stats: DispatchStats = { fannedOut, reclaimed, messages: sends.length, sent: 0, retrying: 0, failed: 0 };
+    const channelCache = new Map<string, Promise<AlertChannelRow | null>>();
+    let next = 0;
+    const worker = async () => {
+      while (next < sends.length) {
+        const send = sends[next++];
+        const channel = channelCache.get(send.channelId) ?? this.channels.get(send.channelId);
+        channelCache.set(send.channelId, channel);
+        const rows = await this.deliver(send, await channel, now);
+        for (const r of rows) {
+          if (r.status === 'sent') stats.sent++;
+          else if (r.status === 'pending') stats.retrying++;
+          else stats.failed++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, sends.length) }, worker));
+    return stats;
+  }
+
+  private async deliver(send: LeasedSend, channel: AlertChannelRow | null, now: Date) {
+    let result: SendResult;
+    if (!channel) {
+      result = failed(null, 'channel was deleted', false);
+    } else {
+      const rows = await this.outbox.notices(send.deliveryIds);
+      const notices = rows.map((r) => this.notice(r));
+      const notification: Notification = send.digest
+        ? { id: `dig_${send.sendId}`, kind: 'digest', notices, channelName: channel.name }
+        : { id: `evt_${notices[0].alertEventId}`, kind: 'alert', notices, channelName: channel.name };
+      result = await this.runtime.send(channel, notification, now);
+    }
+    if (!result.ok) {
+      this.logger.warn(`delivery to channel ${send.channelId} failed (${result.retryable ? 'will retry' : 'final'}): ${result.error}`);
+    }
+    return this.outbox.recordOutcome(send, result, now);
+  }
+
+  private notice(r: NoticeRow): AlertNotice {
+    return {
+      alertEventId: String(r.alert_event_id),
+      event: r.event,
+      eventAt: new Date(r.event_at),
+      alertId: r.alert_id,
+      service: r.service,
+      type: r.type,
+      severity: r.event_severity,
+      status: r.status,
+      message: r.message,
+      value: r.value,
+      threshold: r.threshold,
+      baseline: r.baseline,
+      openedAt: new Date(r.opened_at),
+      resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null,
+      occurrences: r.occurrences,
+      link: dashboardLink(this.config.publicUrl, r.alert_id),
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+
+export class DeliveryAttemptDto {
+  attempt: number;
+
+  @ApiProperty({ type: Number, nullable: true })
+  status: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  error: string | null;
+
+  @ApiProperty({ enum: ['sent', 'retry', 'failed', 'lease_expired'] })
+  outcome: 'sent' | 'retry' | 'failed' | 'lease_expired';
+
+  /** Deliveries carried by that message (more than 1 for a digest) */
+  digestSize: number;
+
+  at: string;
+}
+
+export class AlertDeliveryDto {
+  id: string;
+
+  alertEventId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  alertId: string;
+
+  @ApiProperty({ enum: ['opened', 'escalated', 'resolved'] })
+  event: string;
+
+  severity: string;
+
+  service: string;
+
+  type: string;
+
+  @ApiProperty({ enum: ['pending', 'sending', 'sent', 'failed'] })
+  status: string;
+
+  attempts: number;
+
+  /** When the next attempt is due (pending deliveries) */
+  nextAttemptAt: string;
+
+  @ApiProperty({ type: Number, nullable: true })
+  lastStatus: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  lastError: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  sentAt: string | null;
+
+  /** Sent merged into a digest because the channel hit its rate limit */
+  digested: boolean;
+
+  createdAt: string;
+
+  @ApiProperty({ type: [DeliveryAttemptDto] })
+  history: DeliveryAttemptDto[];
+}
+
+export class AlertDeliveryPageDto {
+  @ApiProperty({ type: [AlertDeliveryDto] })
+  data: AlertDeliveryDto[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor: string | null;
+}
+
+export class ListDeliveriesQueryDto {
+  /** Page size, 1-200 (default 50) */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  /** nextCursor of the previous page */
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'cursor must be a cursor returned by this endpoint' })
+  cursor?: string;
+
+  @ApiProperty({ enum: ['pending', 'sending', 'sent', 'failed'], required: false })
+  @IsOptional()
+  @IsIn(['pending', 'sending', 'sent', 'failed'])
+  status?: 'pending' | 'sending' | 'sent' | 'failed';
+}

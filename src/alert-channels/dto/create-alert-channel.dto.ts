@@ -1,0 +1,59 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ALERT_EVENTS, SEVERITIES, type AlertEventName, type Severity } from '../entities/alert-channel.entity';
+import { CHANNEL_KINDS, type ChannelKind } from '../senders/sender';
+
+export class CreateAlertChannelDto {
+  /** A name people recognise, e.g. "#ops-alerts" */
+  @IsString()
+  @Length(1, 100)
+  name: string;
+
+  @ApiProperty({ enum: CHANNEL_KINDS })
+  @IsIn(CHANNEL_KINDS)
+  kind: ChannelKind;
+
+  /**
+   * Per kind: slack_webhook {webhookUrl}; slack {channel}; gmail {to: [emails]};
+   * email {to: [emails], from?, apiKey?}; webhook {url, secret?, headers?}
+   */
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  @IsObject()
+  config: Record<string, unknown>;
+
+  /** Lowest severity this channel is told about (default low) */
+  @ApiProperty({ enum: SEVERITIES, required: false })
+  @IsOptional()
+  @IsIn(SEVERITIES)
+  minSeverity?: Severity;
+
+  /** Only alerts of these services; omit or null for all services */
+  @ApiProperty({ type: [String], required: false, nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { each: true, message: 'each service must be 1-128 characters of [A-Za-z0-9._-]' })
+  services?: string[] | null;
+
+  /** Which alert events are sent (default all three) */
+  @ApiProperty({ enum: ALERT_EVENTS, isArray: true, required: false })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(ALERT_EVENTS, { each: true })
+  events?: AlertEventName[];
+
+  /** Default true */
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  /** Messages a minute before alerts are merged into digests (default 20) */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  rateLimitPerMinute?: number;
+}

@@ -1,0 +1,21 @@
+import type { ChannelConfig, ChannelKind } from '../senders/sender';
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const ALERT_EVENTS = ['opened', 'escalated', 'resolved'] as const;
+export type AlertEventName = (typeof ALERT_EVENTS)[number];
+
+/** A row of alert_channels; `config` holds secrets sealed (see SecretBox). */
+export interface AlertChannelRow {
+  id: string;
+  name: string;
+  kind: ChannelKind;
+  config: ChannelConfig;
+  min_severity: Severity;
+  services: string[] | null;
+  events: AlertEventName[];
+  enabled: boolean;
+  rate_limit_per_minute: number;
+  created_at: Date;
+  updated_at: Date;
+}
