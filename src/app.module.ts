@@ -9,6 +9,9 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { AnomaliesModule } from './anomalies/anomalies.module';
+import { ServicesModule } from './metrics/services/services.module';
 import { AlertChannelsModule } from './alert-channels/alert-channels.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { IngestionModule } from './ingestion/ingestion.module';
@@ -30,6 +33,9 @@ export class AppModule {
         EventsModule,
         DatabaseModule,
         HealthModule,
+        MetricsModule,
+        AnomaliesModule,
+        ServicesModule,
         AlertChannelsModule,
         ApiKeysModule,
         IngestionModule,

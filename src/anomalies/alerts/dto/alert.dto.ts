@@ -1,0 +1,102 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ALERT_TYPES, type AlertType } from '../../detection/detectors';
+import { SEVERITIES, type Severity } from '../../detection/severity';
+
+const STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+type AlertStatus = (typeof STATUSES)[number];
+
+export class ListAlertsQueryDto {
+  @IsOptional()
+  @IsIn(STATUSES)
+  @ApiProperty({ required: false, enum: STATUSES })
+  status?: AlertStatus;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  service?: string;
+
+  @IsOptional()
+  @IsIn(ALERT_TYPES)
+  @ApiProperty({ required: false, enum: ALERT_TYPES })
+  type?: AlertType;
+
+  /** Alerts opened at or after this time (ISO 8601) */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Alerts opened before this time (ISO 8601) */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  /** nextCursor of the previous page */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
+
+  /** Page size, 1..500 (default 50) */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class AlertDto {
+  id: string;
+  service: string;
+  @ApiProperty({ enum: ALERT_TYPES })
+  type: AlertType;
+  @ApiProperty({ enum: SEVERITIES })
+  severity: Severity;
+  @ApiProperty({ enum: STATUSES })
+  status: AlertStatus;
+  /** Opened or escalated during a silence: nobody was notified (yet) */
+  silenced: boolean;
+  message: string;
+  /** The measured value: error rate (0..1), p95 in ms, or silent windows */
+  @ApiProperty({ type: Number, nullable: true })
+  value: number | null;
+  /** The bar it crossed, in the same unit */
+  @ApiProperty({ type: Number, nullable: true })
+  threshold: number | null;
+  /** The service's usual value (frozen while the alert is open) */
+  @ApiProperty({ type: Number, nullable: true })
+  baseline: number | null;
+  openedAt: string;
+  lastSeenAt: string;
+  @ApiProperty({ type: String, nullable: true })
+  acknowledgedAt: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  resolvedAt: string | null;
+  /** Windows in which the condition was seen */
+  occurrences: number;
+}
+
+export class AlertListDto {
+  @ApiProperty({ type: [AlertDto] })
+  data: AlertDto[];
+  /** Pass as cursor for the next page; null on the last page */
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor: string | null;
+}
+
+export class AlertEventDto {
+  id: string;
+  @ApiProperty({ enum: ['opened', 'escalated', 'resolved'] })
+  event: 'opened' | 'escalated' | 'resolved';
+  @ApiProperty({ enum: SEVERITIES })
+  severity: Severity;
+  createdAt: string;
+}
+
+export class AlertDetailDto extends AlertDto {
+  @ApiProperty({ type: [AlertEventDto] })
+  events: AlertEventDto[];
+}

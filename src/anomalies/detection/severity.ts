@@ -1,0 +1,26 @@
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** low < medium < high < critical, for escalation checks. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+/**
+ * Severity from how far past its threshold a value is (value / threshold, so 1 = just over):
+ * under 1.5x low, under 2x medium, under 3x high, 3x and beyond critical.
+ */
+export function severityForRatio(ratio: number): Severity {
+  if (!(ratio >= 0) || ratio < 1.5) return 'low';
+  if (ratio < 2) return 'medium';
+  if (ratio < 3) return 'high';
+  return 'critical';
+}
+
+/**
+ * service_down starts high (a silent service is never a minor matter) and becomes critical once it has
+ * been silent three times as long as the rule's downAfterWindows.
+ */
+export function serviceDownSeverity(silentWindows: number, downAfterWindows: number): Severity {
+  return silentWindows >= 3 * downAfterWindows ? 'critical' : 'high';
+}

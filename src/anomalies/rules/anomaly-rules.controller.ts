@@ -1,0 +1,41 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Scopes } from '../../common/auth/scopes.decorator';
+import { AnomalyRulesService } from './anomaly-rules.service';
+import { AnomalyRuleDto, AnomalyRuleListDto, PutAnomalyRuleDto } from './dto/anomaly-rule.dto';
+
+@ApiTags('anomaly-rules')
+@ApiBearerAuth()
+@Controller('anomaly-rules')
+export class AnomalyRulesController {
+  constructor(private readonly rules: AnomalyRulesService) {}
+
+  /** Every rule: the * defaults first, then each service's. */
+  @Get()
+  @Scopes('admin')
+  listAnomalyRules(): Promise<AnomalyRuleListDto> {
+    return this.rules.list();
+  }
+
+  /** The rule a service gets (its overrides merged over *). */
+  @Get(':service')
+  @Scopes('admin')
+  getAnomalyRule(@Param('service') service: string): Promise<AnomalyRuleDto> {
+    return this.rules.get(service);
+  }
+
+  /** Sets a service's overrides, or the defaults with service *. */
+  @Put(':service')
+  @Scopes('admin')
+  putAnomalyRule(@Param('service') service: string, @Body() body: PutAnomalyRuleDto): Promise<AnomalyRuleDto> {
+    return this.rules.put(service, body);
+  }
+
+  /** Removes a service's overrides; it follows * again. */
+  @Delete(':service')
+  @Scopes('admin')
+  @HttpCode(204)
+  deleteAnomalyRule(@Param('service') service: string): Promise<void> {
+    return this.rules.delete(service);
+  }
+}

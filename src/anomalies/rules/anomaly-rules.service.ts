@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../../common/errors/api-error';
+import { DatabaseService } from '../../database/database.service';
+import type { Queryable } from '../../metrics/queryable';
+import { DEFAULT_RULE, type DetectionRule } from '../detection/detectors';
+import { AnomalyRulesRepository, RULE_COLUMNS, type StoredRule } from './anomaly-rules.repository';
+import type { AnomalyRuleDto, AnomalyRuleListDto, PutAnomalyRuleDto } from './dto/anomaly-rule.dto';
+
+export const DEFAULT_SERVICE = '*';
+
+/** Merges a service's overrides over the '*' defaults (and those over the built-in defaults). */
+export function mergeRule(own: StoredRule | null, defaults: StoredRule | null): DetectionRule {
+  const rule = { ...DEFAULT_RULE } as Record<string, unknown>;
+  for (const k of Object.keys(RULE_COLUMNS)) {
+    const d = defaults?.[k as keyof StoredRule];
+    const o = own?.[k as keyof StoredRule];
+    if (d !== null && d !== undefined) rule[k] = d;
+    if (o !== null && o !== undefined) rule[k] = o;
+  }
+  return rule as unknown as DetectionRule;
+}
+
+/** Anomaly rules per service, defaults under '*'. */
+@Injectable()
+export class AnomalyRulesService {
+  constructor(
+    private readonly rules: AnomalyRulesRepository,
+    private readonly db: DatabaseService,
+  ) {}
+
+  /** The rule detection applies to a service. */
+  async effective(q: Queryable, service: string): Promise<DetectionRule> {
+    const { own, defaults } = await this.rules.pair(q, service);
+    return mergeRule(own, defaults);
+  }
+
+  maxLookbackWindows(): Promise<number> {
+    return this.rules.maxLookbackWindows();
+  }
+
+  async list(): Promise<AnomalyRuleListDto> {
+    const rows = await this.rules.list();
+    const defaults = rows.find((r) => r.service === DEFAULT_SERVICE) ?? null;
+    return { data: rows.map((r) => this.toDto(r, defaults)) };
+  }
+
+  async get(service: string, q: Queryable = this.db): Promise<AnomalyRuleDto> {
+    const { own, defaults } = await this.rules.pair(q, service);
+    return this.toDto(own ?? { service, ...nulls() }, defaults);
+  }
+
+  async put(service: string, body: PutAnomalyRuleDto): Promise<AnomalyRuleDto> {
+    const fields: Partial<StoredRule> = {};
+    for (const k of Object.keys(RULE_COLUMNS) as (keyof DetectionRule)[]) {
+      if (!(k in body) || body[k] === undefined) continue;
+      if (body[k] === null && service === DEFAULT_SERVICE) {
+        throw ApiError.badRequest('The default rule (*) cannot have empty fields', [{ field: k, message: 'must not be null for *' }]);
+      }
+      (fields as Record<string, unknown>)[k] = body[k];
+    }
+    await this.rules.upsert(service, fields);
+    return this.get(service);
+  }
+
+  async delete(service: string): Promise<void> {
+    if (service === DEFAULT_SERVICE) {
+      throw ApiError.badRequest('The default rule (*) cannot be deleted; PUT new defaults instead');
+    }
+    if (!(await this.rules.delete(service))) throw ApiError.notFound(`No anomaly rule for service ${service}`);
+  }
+
+  private toDto(row: StoredRule, defaults: StoredRule | null): AnomalyRuleDto {
+    const overrides = (Object.keys(RULE_COLUMNS) as (keyof DetectionRule)[]).filter(
+      (k) => row.service === DEFAULT_SERVICE || (row[k] !== null && row[k] !== undefined),
+    );
+    return { service: row.service, ...mergeRule(row.service === DEFAULT_SERVICE ? null : row, defaults), overrides };
+  }
+}
+
+function nulls(): Omit<StoredRule, 'service'> {
+  return Object.fromEntries(Object.keys(RULE_COLUMNS).map((k) => [k, null])) as Omit<StoredRule, 'service'>;
+}

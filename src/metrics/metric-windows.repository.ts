@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '../database/database.service';
+import type { Queryable } from './queryable';
+
+/**
+ * The SQL of `metric_windows`: the ledger of windows. A replica owns a window while its lease runs;
+ * an expired lease on a window that is not aggregated can be taken over (the owner died).
+ */
+@Injectable()
+export class MetricWindowsRepository {
+  constructor(private readonly db: DatabaseService) {}
+
+  /** Claims a window for aggregation; false when it is aggregated or another replica holds its lease. */
+  async claim(windowStart: Date, windowSeconds: number, owner: string, leaseSeconds: number, caughtUp: boolean): Promise<boolean> {
+    const rows = await this.db.query(
+      `INSERT INTO metric_windows AS w (window_seconds, window_start, claimed_by, lease_until, caught_up)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5)
+       ON CONFLICT (window_seconds, window_start) DO UPDATE
+          SET claimed_by = EXCLUDED.claimed_by, lease_until = EXCLUDED.lease_until, caught_up = EXCLUDED.caught_up
+        WHERE w.aggregated_at IS NULL AND (w.lease_until IS NULL OR w.lease_until < now())
+       RETURNING window_start`,
+      [windowSeconds, windowStart.toISOString(), owner, leaseSeconds, caughtUp],
+    );
+    return rows.length === 1;
+  }
+
+  /** Records the aggregation, in the aggregation's transaction; false if the lease was lost meanwhile. */
+  async markAggregated(q: Queryable, windowStart: Date, windowSeconds: number, owner: string, logCount: number): Promise<boolean> {
+    const rows = await q.query(
+      `WITH u AS (
+         UPDATE metric_windows SET aggregated_at = now(), lease_until = NULL, log_count = $4
+          WHERE window_seconds = $1 AND window_start = $2 AND claimed_by = $3 AND aggregated_at IS NULL
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM u`,
+      [windowSeconds, windowStart.toISOString(), owner, logCount],
+    );
+    return rows[0].n === 1;
+  }
+
+  async release(windowStart: Date, windowSeconds: number, owner: string): Promise<void> {
+    await this.db.query(
+      `UPDATE metric_windows SET lease_until = NULL
+        WHERE window_seconds = $1 AND window_start = $2 AND claimed_by = $3 AND aggregated_at IS NULL`,
+      [windowSeconds, windowStart.toISOString(), owner],
+    );
+  }
+
+  async latestAggregated(windowSeconds: number): Promise<Date | null> {
+    const [row] = await this.db.query<{ s: Date | null }>(
+      `SELECT max(window_start) AS s FROM metric_windows WHERE window_seconds = $1 AND aggregated_at IS NOT NULL`,
+      [windowSeconds],
+    );
+    return row.s ? new Date(row.s) : null;
+  }
+
+  /** Windows in [from, to] that are neither aggregated nor leased, oldest first. */
+  async unaggregated(windowSeconds: number, from: Date, to: Date, limit: number): Promise<Date[]> {
+    const rows = await this.db.query<{ s: Date }>(
+      `SELECT g AS s FROM generate_series($2::timestamptz, $3::timestamptz, make_interval(secs => $1)) g
+        WHERE NOT EXISTS (SELECT 1 FROM metric_windows w
+                           WHERE w.window_seconds = $1 AND w.window_start = g
+                             AND (w.aggregated_at IS NOT NULL OR w.lease_until >= now()))
+        ORDER BY g LIMIT $4`,
+      [windowSeconds, from.toISOString(), to.toISOString(), limit],
+    );
+    return rows.map((r) => new Date(r.s));
+  }
+
+  /** Flags aggregated windows that late logs touched; returns how many were flagged. */
+  async markDirty(windowSeconds: number, starts: Date[]): Promise<number> {
+    if (!starts.length) return 0;
+    const rows = await this.db.query<{ n: number }>(
+      `WITH u AS (
+         UPDATE metric_windows SET dirty_at = now()
+          WHERE window_seconds = $1 AND window_start = ANY($2::timestamptz[]) AND aggregated_at IS NOT NULL
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM u`,
+      [windowSeconds, starts.map((s) => s.toISOString())],
+    );
+    return rows[0].n;
+  }
+
+  /**
+   * Takes the dirty windows since `since` for re-aggregation: clearing the flag is the claim, so one
+   * replica re-aggregates each. A log that arrives after this sets the flag again.
+   */
+  async takeDirty(windowSeconds: number, since: Date, limit: number): Promise<Date[]> {
+    const rows = await this.db.query<{ s: Date }>(
+      `WITH d AS (
+         SELECT window_seconds, window_start FROM metric_windows
+          WHERE window_seconds = $1 AND dirty_at IS NOT NULL AND window_start >= $2
+          ORDER BY window_start LIMIT $3 FOR UPDATE SKIP LOCKED),
+       u AS (
+         UPDATE metric_windows w SET dirty_at = NULL FROM d
+          WHERE w.window_seconds = d.window_seconds AND w.window_start = d.window_start
+         RETURNING w.window_start)
+       SELECT window_start AS s FROM u ORDER BY 1`,
+      [windowSeconds, since.toISOString(), limit],
+    );
+    return rows.map((r) => new Date(r.s));
+  }
+
+  /** Drops stale dirty flags (older than the re-aggregation horizon) so they do not pile up. */
+  async clearStaleDirty(windowSeconds: number, before: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE metric_windows SET dirty_at = NULL WHERE window_seconds = $1 AND dirty_at IS NOT NULL AND window_start < $2`,
+      [windowSeconds, before.toISOString()],
+    );
+  }
+
+  async updateLogCount(q: Queryable, windowStart: Date, windowSeconds: number, logCount: number): Promise<void> {
+    await q.query(`UPDATE metric_windows SET log_count = $3 WHERE window_seconds = $1 AND window_start = $2`, [
+      windowSeconds,
+      windowStart.toISOString(),
+      logCount,
+    ]);
+  }
+
+  /** Aggregated windows awaiting detection, oldest first. */
+  async awaitingEvaluation(windowSeconds: number, limit: number): Promise<{ windowStart: Date; gap: boolean }[]> {
+    const rows = await this.db.query<{ s: Date; gap: boolean }>(
+      `SELECT window_start AS s, (log_count = 0 AND caught_up) AS gap FROM metric_windows
+        WHERE window_seconds = $1 AND evaluated_at IS NULL AND aggregated_at IS NOT NULL
+        ORDER BY window_start LIMIT $2`,
+      [windowSeconds, limit],
+    );
+    return rows.map((r) => ({ windowStart: new Date(r.s), gap: r.gap }));
+  }
+
+  /** The oldest window not yet aggregated, among windows from `from` on that have a row. */
+  async oldestUnaggregated(windowSeconds: number, from: Date): Promise<Date | null> {
+    const [row] = await this.db.query<{ s: Date | null }>(
+      `SELECT min(window_start) AS s FROM metric_windows
+        WHERE window_seconds = $1 AND window_start >= $2 AND aggregated_at IS NULL`,
+      [windowSeconds, from.toISOString()],
+    );
+    return row.s ? new Date(row.s) : null;
+  }
+
+  async markEvaluated(windowStart: Date, windowSeconds: number): Promise<void> {
+    await this.db.query(
+      `UPDATE metric_windows SET evaluated_at = now() WHERE window_seconds = $1 AND window_start = $2 AND evaluated_at IS NULL`,
+      [windowSeconds, windowStart.toISOString()],
+    );
+  }
+
+  /** Whether Tracer had a gap in that window: nothing at all ingested, and it was only caught up later. */
+  async isGap(q: Queryable, windowStart: Date, windowSeconds: number): Promise<boolean> {
+    const rows = await q.query(
+      `SELECT (log_count = 0 AND caught_up) AS gap FROM metric_windows WHERE window_seconds = $1 AND window_start = $2`,
+      [windowSeconds, windowStart.toISOString()],
+    );
+    return rows[0]?.gap ?? false;
+  }
+
+  /**
+   * Aggregated windows in (after, upTo] that were not Tracer's own gaps: the windows in which a silent
+   * service's silence counts.
+   */
+  async countReceivingWindows(q: Queryable, windowSeconds: number, after: Date, upTo: Date): Promise<number> {
+    const rows = await q.query(
+      `SELECT count(*)::int AS n FROM metric_windows
+        WHERE window_seconds = $1 AND window_start > $2 AND window_start <= $3
+          AND aggregated_at IS NOT NULL AND NOT (log_count = 0 AND caught_up)`,
+      [windowSeconds, after.toISOString(), upTo.toISOString()],
+    );
+    return rows[0].n;
+  }
+}

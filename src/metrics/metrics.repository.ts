@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '../database/database.service';
+import type { Queryable } from './queryable';
+
+/** One service's numbers for one window, as stored in `metrics`. */
+export interface MetricRow {
+  service: string;
+  windowStart: Date;
+  windowSeconds: number;
+  logCount: number;
+  errorCount: number;
+  warnCount: number;
+  latencyCount: number;
+  latencyAvg: number | null;
+  latencyP50: number | null;
+  latencyP95: number | null;
+  latencyP99: number | null;
+  latencyMax: number | null;
+}
+
+/** A numeric JSON value (a number, or a string that is one) as float8, else NULL. */
+const num = (key: string) => `CASE jsonb_typeof(metadata->'${key}')
+      WHEN 'number' THEN (metadata->>'${key}')::float8
+      WHEN 'string' THEN CASE WHEN metadata->>'${key}' ~ '^\\s*-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$'
+                              THEN (metadata->>'${key}')::float8 END
+    END`;
+
+/**
+ * Every service of one window in one statement: scans the window's logs through the primary key
+ * (which leads with timestamp), groups by service and upserts, so re-aggregating a window (late logs)
+ * is the same idempotent statement. Latency is the first numeric of metadata.latency, latency_ms,
+ * duration_ms. Returns the window's total log count (0: nothing at all was ingested for it).
+ */
+const AGGREGATE_SQL = `
+  WITH l AS (
+    SELECT service, level, COALESCE(${num('latency')}, ${num('latency_ms')}, ${num('duration_ms')}) AS lat
+      FROM logs
+     WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $1::timestamptz + make_interval(secs => $2)
+  ), up AS (
+    INSERT INTO metrics AS m (service, window_start, window_seconds, log_count, error_count, warn_count,
+                              latency_count, latency_avg, latency_p50, latency_p95, latency_p99, latency_max, updated_at)
+    SELECT service, $1::timestamptz, $2, count(*), count(*) FILTER (WHERE level IN ('error', 'fatal')),
+           count(*) FILTER (WHERE level = 'warn'), count(lat), avg(lat),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY lat), percentile_cont(0.95) WITHIN GROUP (ORDER BY lat),
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY lat), max(lat), now()
+      FROM l
+     GROUP BY service
+    ON CONFLICT (service, window_seconds, window_start) DO UPDATE SET
+      log_count = EXCLUDED.log_count, error_count = EXCLUDED.error_count, warn_count = EXCLUDED.warn_count,
+      latency_count = EXCLUDED.latency_count, latency_avg = EXCLUDED.latency_avg,
+      latency_p50 = EXCLUDED.latency_p50, latency_p95 = EXCLUDED.latency_p95,
+      latency_p99 = EXCLUDED.latency_p99, latency_max = EXCLUDED.latency_max, updated_at = now()
+    RETURNING log_count
+  )
+  SELECT COALESCE(sum(log_count), 0)::int AS total FROM up`;
+
+const COLUMNS = `service, window_start AS "windowStart", window_seconds AS "windowSeconds", log_count AS "logCount",
+  error_count AS "errorCount", warn_count AS "warnCount", latency_count AS "latencyCount",
+  latency_avg AS "latencyAvg", latency_p50 AS "latencyP50", latency_p95 AS "latencyP95",
+  latency_p99 AS "latencyP99", latency_max AS "latencyMax"`;
+
+/** The SQL of the `metrics` table. */
+@Injectable()
+export class MetricsRepository {
+  constructor(private readonly db: DatabaseService) {}
+
+  async aggregate(q: Queryable, windowStart: Date, windowSeconds: number): Promise<number> {
+    const [row] = await q.query(AGGREGATE_SQL, [windowStart.toISOString(), windowSeconds]);
+    return row.total as number;
+  }
+
+  /** Windows of [from, to), oldest first, optionally for one service; capped at `limit` rows. */
+  list(windowSeconds: number, from: Date, to: Date, service: string | undefined, limit: number): Promise<MetricRow[]> {
+    return this.db.query<MetricRow>(
+      `SELECT ${COLUMNS} FROM metrics
+        WHERE window_seconds = $1 AND window_start >= $2 AND window_start < $3 AND ($4::text IS NULL OR service = $4)
+        ORDER BY window_start, service LIMIT $5`,
+      [windowSeconds, from.toISOString(), to.toISOString(), service ?? null, limit],
+    );
+  }
+
+  /** One service's row of one window, or null when it sent nothing then. */
+  async find(q: Queryable, service: string, windowStart: Date, windowSeconds: number): Promise<MetricRow | null> {
+    const rows: MetricRow[] = await q.query(
+      `SELECT ${COLUMNS} FROM metrics WHERE service = $1 AND window_seconds = $2 AND window_start = $3`,
+      [service, windowSeconds, windowStart.toISOString()],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Every service's row of one window. */
+  ofWindow(windowStart: Date, windowSeconds: number): Promise<MetricRow[]> {
+    return this.db.query<MetricRow>(
+      `SELECT ${COLUMNS} FROM metrics WHERE window_seconds = $1 AND window_start = $2`,
+      [windowSeconds, windowStart.toISOString()],
+    );
+  }
+
+  /** Services with logs in (since, upTo]: the ones whose health a window's evaluation looks at. */
+  async activeServices(since: Date, upTo: Date, windowSeconds: number): Promise<string[]> {
+    const rows: { service: string }[] = await this.db.query(
+      `SELECT DISTINCT service FROM metrics
+        WHERE window_seconds = $1 AND window_start > $2 AND window_start <= $3 AND log_count > 0`,
+      [windowSeconds, since.toISOString(), upTo.toISOString()],
+    );
+    return rows.map((r) => r.service);
+  }
+
+  /** Recent windows of one service before `before`, newest first, outside the excluded ranges. */
+  history(
+    q: Queryable,
+    service: string,
+    before: Date,
+    windowSeconds: number,
+    limit: number,
+    exclude: { from: Date; to: Date | null }[],
+  ): Promise<MetricRow[]> {
+    return q.query(
+      `SELECT ${COLUMNS} FROM metrics m
+        WHERE service = $1 AND window_seconds = $2 AND window_start < $3 AND log_count > 0
+          AND NOT EXISTS (SELECT 1 FROM unnest($5::timestamptz[], $6::timestamptz[]) AS x(f, t)
+                           WHERE m.window_start >= x.f AND (x.t IS NULL OR m.window_start <= x.t))
+        ORDER BY window_start DESC LIMIT $4`,
+      [
+        service,
+        windowSeconds,
+        before.toISOString(),
+        limit,
+        exclude.map((e) => e.from.toISOString()),
+        exclude.map((e) => (e.to ? e.to.toISOString() : null)),
+      ],
+    );
+  }
+
+  async lastActiveWindow(q: Queryable, service: string, upTo: Date, windowSeconds: number): Promise<Date | null> {
+    const rows: { s: Date | null }[] = await q.query(
+      `SELECT max(window_start) AS s FROM metrics
+        WHERE service = $1 AND window_seconds = $2 AND window_start <= $3 AND log_count > 0`,
+      [service, windowSeconds, upTo.toISOString()],
+    );
+    return rows[0]?.s ? new Date(rows[0].s) : null;
+  }
+}

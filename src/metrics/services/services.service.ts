@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { AlertsService } from '../../anomalies/alerts/alerts.service';
+import { MetricsService } from '../metrics.service';
+import type { ServiceListDto, ServiceStatusDto } from './dto/service-status.dto';
+import { ServicesRepository } from './services.repository';
+
+/** GET /services: the registry joined with the latest window's metrics and unresolved alerts. */
+@Injectable()
+export class ServicesService {
+  constructor(
+    private readonly services: ServicesRepository,
+    private readonly metrics: MetricsService,
+    private readonly alerts: AlertsService,
+  ) {}
+
+  async list(): Promise<ServiceListDto> {
+    const latest = await this.metrics.latestAggregatedWindow();
+    const rows = latest ? await this.metrics.ofWindow(latest) : [];
+    const byService = new Map(rows.map((r) => [r.service, r]));
+    const open = await this.alerts.unresolvedTypes();
+    const data = (await this.services.list()).map((s): ServiceStatusDto => {
+      const mine = open.filter((a) => a.service === s.name);
+      const m = byService.get(s.name);
+      return {
+        name: s.name,
+        firstSeenAt: new Date(s.firstSeenAt).toISOString(),
+        lastSeenAt: new Date(s.lastSeenAt).toISOString(),
+        status: mine.some((a) => a.type === 'service_down') ? 'down' : mine.length ? 'degraded' : 'healthy',
+        openAlerts: mine.length,
+        windowStart: latest ? latest.toISOString() : null,
+        logCount: m?.logCount ?? 0,
+        errorRate: m && m.logCount ? m.errorCount / m.logCount : 0,
+        latencyP95: m?.latencyP95 ?? null,
+      };
+    });
+    return { data };
+  }
+}
