@@ -67,7 +67,7 @@ describe('alert channels: admin API, validation, masked and encrypted secrets', 
 
   it('encrypts secrets at rest with TRACER_SECRET_KEY', async () => {
     const res = await create({ name: 'sealed', kind: 'webhook', config: { url: `${hook.url}/sealed`, secret: SECRET, headers: { 'X-Key': 'k-123456' } } }).expect(201);
-    const [row] = await t.db.query(`SELECT config::text AS config FROM alert_channels WHERE id = $1`, [res.body.id]);
+    const [row] = await t.db.query<{ config: string }>(`SELECT config::text AS config FROM alert_channels WHERE id = $1`, [res.body.id]);
     expect(row.config).not.toContain(SECRET);
     expect(row.config).not.toContain('/sealed');
     expect(row.config).not.toContain('k-123456');
