@@ -28,6 +28,10 @@ export function toAlertDto(a: AlertRow): AlertDto {
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** timestamptz as PostgreSQL prints it: 2026-11-28 00:09:00.123456+00 */
+const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
+
 /** Cursors are opaque: base64url of the last row's opened_at (as PostgreSQL text) and id. */
 export function encodeCursor(a: { openedAtText: string; id: string }): string {
   return Buffer.from(JSON.stringify([a.openedAtText, a.id])).toString('base64url');
@@ -36,7 +40,7 @@ export function encodeCursor(a: { openedAtText: string; id: string }): string {
 export function decodeCursor(cursor: string): { openedAt: string; id: string } {
   try {
     const [openedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof openedAt === 'string' && typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(Date.parse(openedAt.replace(' ', 'T')))) {
+    if (typeof openedAt === 'string' && typeof id === 'string' && UUID.test(id) && PG_TIMESTAMP.test(openedAt)) {
       return { openedAt, id };
     }
   } catch {
