@@ -28,6 +28,7 @@ export interface AppConfig {
   db: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   limits: { bodyBytes: number; batchLogs: number; messageBytes: number; metadataBytes: number };
   writer: { maxBatchRows: number; maxDelayMs: number; maxQueueRows: number; concurrency: number };
+  liveTail: { heartbeatMs: number; maxBufferBytes: number };
   composio: { apiKey?: string; userId: string; baseUrl?: string };
   resend: { apiKey?: string; fromEmail: string; baseUrl?: string };
   slackApiBaseUrl?: string;
@@ -99,6 +100,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       maxQueueRows: e.WRITER_MAX_QUEUE_ROWS,
       concurrency: e.WRITER_CONCURRENCY,
     },
+    liveTail: { heartbeatMs: e.LIVE_TAIL_HEARTBEAT_MS, maxBufferBytes: e.LIVE_TAIL_MAX_BUFFER_BYTES },
     composio: { apiKey: e.COMPOSIO_API_KEY, userId: e.COMPOSIO_USER_ID, baseUrl: e.COMPOSIO_BASE_URL },
     resend: { apiKey: e.RESEND_API_KEY, fromEmail: e.RESEND_FROM_EMAIL, baseUrl: e.RESEND_BASE_URL },
     slackApiBaseUrl: e.SLACK_API_BASE_URL,

@@ -75,6 +75,9 @@ export const envSchema = z.object({
   WRITER_MAX_QUEUE_ROWS: int(200000, 100, 10000000),
   WRITER_CONCURRENCY: int(4, 1, 64),
 
+  LIVE_TAIL_HEARTBEAT_MS: int(15000, 100, 300000),
+  LIVE_TAIL_MAX_BUFFER_BYTES: int(4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+
   COMPOSIO_API_KEY: optionalString,
   COMPOSIO_USER_ID: z.string().min(1).default('tracer-system'),
   COMPOSIO_BASE_URL: optionalString.pipe(url(['http:', 'https:']).optional()),

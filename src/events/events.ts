@@ -24,7 +24,8 @@ export interface CommittedLog {
   level: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   service: string;
   message: string;
-  metadata: Record<string, unknown> | null;
+  /** The metadata object as JSON text (not parsed: most listeners never look at it). */
+  metadataJson: string | null;
   traceId: string | null;
   spanId: string | null;
 }

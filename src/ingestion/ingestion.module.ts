@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
 import { IngestionService } from './ingestion.service';
+import { LiveTailService } from './live-tail/live-tail.service';
 import { LogSearchRepository } from './log-search.repository';
 import { LogSearchService } from './log-search.service';
 import { LogWriter } from './log-writer.service';
 import { LogRepository } from './log.repository';
 import { LogsController } from './logs.controller';
+import { OtlpLogsController } from './otlp/otlp-logs.controller';
+import { OtlpLogsService } from './otlp/otlp-logs.service';
 
 @Module({
-  controllers: [LogsController],
-  providers: [IngestionService, LogWriter, LogRepository, LogSearchRepository, LogSearchService],
+  controllers: [LogsController, OtlpLogsController],
+  providers: [IngestionService, OtlpLogsService, LiveTailService, LogWriter, LogRepository, LogSearchRepository, LogSearchService],
   exports: [LogWriter, IngestionService, LogSearchService],
 })
 export class IngestionModule {}

@@ -158,7 +158,7 @@ export class LogWriter implements OnApplicationShutdown {
           level: r.level,
           service: r.service,
           message: r.message,
-          metadata: r.metadata ? (JSON.parse(r.metadata) as Record<string, unknown>) : null,
+          metadataJson: r.metadata,
           traceId: r.traceId,
           spanId: r.spanId,
         })),

@@ -1,11 +1,14 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes, type Principal } from '../common/auth/scopes.decorator';
 import { IngestResultDto } from './dto/ingest-result.dto';
 import { LogDto, LogPageDto } from './dto/log.dto';
 import { LogBatchInputDto, LogInputDto } from './dto/log-input.dto';
 import { IngestionService } from './ingestion.service';
-import { LogSearchService } from './log-search.service';
+import { LiveTailService } from './live-tail/live-tail.service';
+import { parseLogQuery } from './log-query';
+import { LogSearchService, scopeToPrincipal } from './log-search.service';
 
 @ApiTags('logs')
 @ApiBearerAuth()
@@ -15,6 +18,7 @@ export class LogsController {
   constructor(
     private readonly ingestion: IngestionService,
     private readonly search: LogSearchService,
+    private readonly liveTail: LiveTailService,
   ) {}
 
   /**
@@ -48,5 +52,21 @@ export class LogsController {
     @CurrentPrincipal() principal: Principal | null,
   ): Promise<LogPageDto> {
     return this.search.list(query, principal);
+  }
+
+  /**
+   * Live tail: Server-Sent Events (`event: log`, one log per `data:` line) of logs committed from now on,
+   * with the filters of GET /logs (no limit or cursor), and heartbeat comments. Read it with fetch and a
+   * stream reader: EventSource cannot send the Authorization header.
+   */
+  @Get('stream')
+  @Scopes('read')
+  @ApiOkResponse({ description: 'text/event-stream of LogDto objects', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  streamLogs(
+    @Query() query: Record<string, string | string[] | undefined>,
+    @CurrentPrincipal() principal: Principal | null,
+    @Res() res: Response,
+  ): void {
+    this.liveTail.subscribe(scopeToPrincipal(parseLogQuery(query, { allowPaging: false }), principal), res);
   }
 }
