@@ -116,11 +116,18 @@ export class MetricWindowsRepository {
     ]);
   }
 
-  /** Aggregated windows awaiting detection, oldest first. */
+  /**
+   * Aggregated windows awaiting detection, oldest first, stopping before any window that an earlier,
+   * still leased window would overtake.
+   */
   async awaitingEvaluation(windowSeconds: number, limit: number): Promise<{ windowStart: Date; gap: boolean }[]> {
     const rows = await this.db.query<{ s: Date; gap: boolean }>(
-      `SELECT window_start AS s, (log_count = 0 AND caught_up) AS gap FROM metric_windows
+      `SELECT window_start AS s, (log_count = 0 AND caught_up) AS gap FROM metric_windows w
         WHERE window_seconds = $1 AND evaluated_at IS NULL AND aggregated_at IS NOT NULL
+          -- not past an earlier window another replica is still aggregating: detection goes in window order
+          AND NOT EXISTS (SELECT 1 FROM metric_windows p
+                           WHERE p.window_seconds = w.window_seconds AND p.window_start < w.window_start
+                             AND p.aggregated_at IS NULL AND p.lease_until >= now())
         ORDER BY window_start LIMIT $2`,
       [windowSeconds, limit],
     );
