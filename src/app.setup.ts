@@ -8,6 +8,7 @@ import { ApiError, type ErrorDetail } from './common/errors/api-error';
 import { bodyParserErrorHandler } from './common/http/body-parser-errors';
 import { requestId } from './common/logging/logging.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { OTLP_LOGS_PATH, otlpBodyParser } from './ingestion/otlp/otlp-body-parser';
 import { buildOpenApiDocument } from './openapi';
 import type { ValidationError } from 'class-validator';
 
@@ -35,6 +36,8 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   });
   app.use(helmet());
   // body-parser inflates gzip/deflate bodies and applies the limit to the decompressed size.
+  // OTLP reads its body raw (protobuf or JSON) and answers parser errors in OTLP's shape; it runs first.
+  app.use(OTLP_LOGS_PATH, ...otlpBodyParser(config.limits.bodyBytes));
   app.use(json({ limit: config.limits.bodyBytes, type: ['application/json', 'application/*+json'] }));
   app.use(bodyParserErrorHandler);
   app.useGlobalPipes(
