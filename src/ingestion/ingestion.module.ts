@@ -4,14 +4,15 @@ import { LiveTailService } from './live-tail/live-tail.service';
 import { LogSearchRepository } from './log-search.repository';
 import { LogSearchService } from './log-search.service';
 import { LogWriter } from './log-writer.service';
-import { LogRepository } from './log.repository';
+import { IdempotencyJanitor } from './idempotency-janitor';
+import { IngestRequestRepository, LogRepository } from './log.repository';
 import { LogsController } from './logs.controller';
 import { OtlpLogsController } from './otlp/otlp-logs.controller';
 import { OtlpLogsService } from './otlp/otlp-logs.service';
 
 @Module({
   controllers: [LogsController, OtlpLogsController],
-  providers: [IngestionService, OtlpLogsService, LiveTailService, LogWriter, LogRepository, LogSearchRepository, LogSearchService],
+  providers: [IngestionService, OtlpLogsService, LiveTailService, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, LogSearchRepository, LogSearchService],
   exports: [LogWriter, IngestionService, LogSearchService],
 })
 export class IngestionModule {}

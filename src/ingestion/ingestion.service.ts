@@ -5,7 +5,9 @@ import type { Principal } from '../common/auth/scopes.decorator';
 import type { IngestErrorDto, IngestResultDto } from './dto/ingest-result.dto';
 import type { NormalizedLog } from './log-entry';
 import { validateEntry, type ValidationContext } from './log-entry.validator';
-import { LogWriter } from './log-writer.service';
+import { createHash } from 'node:crypto';
+import { IngestRequestRepository } from './log.repository';
+import { LogWriter, LogsRefusedError } from './log-writer.service';
 
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
@@ -18,6 +20,7 @@ const DAY_MS = 86_400_000;
 export class IngestionService {
   constructor(
     private readonly writer: LogWriter,
+    private readonly requests: IngestRequestRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -67,12 +70,42 @@ export class IngestionService {
     return { valid, errors };
   }
 
-  async ingest(body: unknown, principal: Principal | null): Promise<IngestResultDto> {
+  /**
+   * With an Idempotency-Key, the answer is stored in the same statement as the logs: a retry of a
+   * committed batch (after a timeout or a lost response) gets the original answer and stores nothing.
+   */
+  async ingest(body: unknown, principal: Principal | null, idempotencyKey?: string): Promise<{ result: IngestResultDto; replayed: boolean }> {
     const entries = this.entriesOf(body);
+    let record: { scope: string; key: string; requestHash: string } | undefined;
+    if (idempotencyKey !== undefined) {
+      if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+        throw ApiError.badRequest('Validation failed', [{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-255 printable ASCII characters' }]);
+      }
+      record = { scope: principal?.keyId ?? 'anonymous', key: idempotencyKey, requestHash: createHash('sha256').update(JSON.stringify(body)).digest('hex') };
+      const replay = await this.replay(record);
+      if (replay) return replay;
+    }
     const { valid, errors } = this.validate(entries, principal);
     const rejected = entries.length - valid.length;
     if (valid.length === 0) throw ApiError.badRequest('No valid log entries', errors);
-    await this.writer.write(valid);
-    return { accepted: valid.length, rejected, errors: errors as IngestErrorDto[] };
+    const result: IngestResultDto = { accepted: valid.length, rejected, errors: errors as IngestErrorDto[] };
+    try {
+      await this.writer.write(valid, record && { ...record, response: result });
+    } catch (e) {
+      // The same key committed meanwhile (two copies of one request in flight): answer as the first did.
+      const replay = record && e instanceof LogsRefusedError && e.constraint === 'ingest_requests_pkey' ? await this.replay(record) : undefined;
+      if (replay) return replay;
+      throw e;
+    }
+    return { result, replayed: false };
+  }
+
+  private async replay(record: { scope: string; key: string; requestHash: string }): Promise<{ result: IngestResultDto; replayed: true } | undefined> {
+    const stored = await this.requests.find(record.scope, record.key);
+    if (!stored) return undefined;
+    if (stored.requestHash !== record.requestHash) {
+      throw new ApiError(422, 'This Idempotency-Key was already used with a different request body');
+    }
+    return { result: stored.response as IngestResultDto, replayed: true };
   }
 }

@@ -5,10 +5,22 @@ import { ApiError, isDatabaseUnavailable } from '../common/errors/api-error';
 import { EventBus } from '../events/event-bus.service';
 import { TracerEvent } from '../events/events';
 import type { NormalizedLog } from './log-entry';
-import { LogRepository } from './log.repository';
+import { LogRepository, type IdempotencyRecord } from './log.repository';
+
+/** The database refused a request's rows (bad data, or a duplicate Idempotency-Key): 400 unless handled. */
+export class LogsRefusedError extends ApiError {
+  constructor(
+    message: string,
+    readonly pgCode?: string,
+    readonly constraint?: string,
+  ) {
+    super(400, message);
+  }
+}
 
 interface Pending {
   rows: NormalizedLog[];
+  idempotency?: IdempotencyRecord;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -42,7 +54,7 @@ export class LogWriter implements OnApplicationShutdown {
   ) {}
 
   /** Resolves once every row is committed; rejects with an ApiError (503, 400) otherwise. */
-  write(rows: NormalizedLog[]): Promise<void> {
+  write(rows: NormalizedLog[], idempotency?: IdempotencyRecord): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     if (this.closing) return Promise.reject(ApiError.unavailable('Tracer is shutting down', 1));
     const { maxQueueRows, maxBatchRows, maxDelayMs } = this.config.writer;
@@ -50,7 +62,7 @@ export class LogWriter implements OnApplicationShutdown {
       return Promise.reject(ApiError.unavailable('Ingestion queue is full; retry shortly', 1));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
+      this.queue.push({ rows, idempotency, resolve, reject });
       this.queuedRows += rows.length;
       if (this.queuedRows >= maxBatchRows || maxDelayMs === 0) this.pump();
       else this.timer ??= setTimeout(() => this.pump(), maxDelayMs);
@@ -109,7 +121,7 @@ export class LogWriter implements OnApplicationShutdown {
   private async flush(batch: Pending[]): Promise<void> {
     const rows = batch.length === 1 ? batch[0].rows : batch.flatMap((p) => p.rows);
     try {
-      await this.insert(rows);
+      await this.insert(rows, batch.flatMap((p) => (p.idempotency ? [p.idempotency] : [])));
       for (const p of batch) p.resolve();
     } catch (e) {
       if (isDatabaseUnavailable(e)) {
@@ -124,7 +136,7 @@ export class LogWriter implements OnApplicationShutdown {
       // Some request in the batch carries data PostgreSQL refuses: find it by writing each on its own.
       for (const p of batch) {
         try {
-          await this.insert(p.rows);
+          await this.insert(p.rows, p.idempotency ? [p.idempotency] : []);
           p.resolve();
         } catch (err) {
           p.reject(isDatabaseUnavailable(err) ? ApiError.unavailable('The database is unavailable; retry later', 5) : this.dataError(err));
@@ -133,7 +145,7 @@ export class LogWriter implements OnApplicationShutdown {
     }
   }
 
-  private async insert(rows: NormalizedLog[]): Promise<void> {
+  private async insert(rows: NormalizedLog[], idempotency: IdempotencyRecord[]): Promise<void> {
     const now = Date.now();
     const services: string[] = [];
     for (const r of rows) {
@@ -145,7 +157,7 @@ export class LogWriter implements OnApplicationShutdown {
     const live = Boolean(this.emitter.hasListeners(TracerEvent.LogsIngested));
     let ids: string[];
     try {
-      ids = await this.repo.insertBatch(rows, services, live);
+      ids = await this.repo.insertBatch(rows, services, live, idempotency);
     } catch (e) {
       for (const s of services) this.serviceTouchedAt.delete(s); // not registered after all
       throw e;
@@ -166,9 +178,11 @@ export class LogWriter implements OnApplicationShutdown {
     }
   }
 
-  private dataError(e: unknown): ApiError {
-    const pg = (e as { driverError?: { message?: string; code?: string } }).driverError ?? (e as { message?: string; code?: string });
-    this.logger.warn(`batch refused by the database: ${pg.code ?? ''} ${pg.message ?? e}`);
-    return ApiError.badRequest(`The database refused these logs: ${pg.message ?? 'invalid data'}`);
+  private dataError(e: unknown): LogsRefusedError {
+    type PgError = { message?: string; code?: string; constraint?: string };
+    const pg: PgError = (e as { driverError?: PgError }).driverError ?? (e as PgError);
+    if (pg.code !== '23505') this.logger.warn(`batch refused by the database: ${pg.code ?? ''} ${pg.message ?? e}`);
+    const constraint = pg.constraint ?? /"([a-z_]+)"/.exec(pg.message ?? '')?.[1];
+    return new LogsRefusedError(`The database refused these logs: ${pg.message ?? 'invalid data'}`, pg.code, constraint);
   }
 }

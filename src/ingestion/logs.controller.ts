@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes, type Principal } from '../common/auth/scopes.decorator';
 import { IngestResultDto } from './dto/ingest-result.dto';
 import { LogDto, LogPageDto } from './dto/log.dto';
@@ -29,9 +29,17 @@ export class LogsController {
   @Scopes('ingest')
   @HttpCode(202)
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(LogInputDto) }, { $ref: getSchemaPath(LogBatchInputDto) }] } })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key gets the original answer and stores nothing' })
   @ApiAcceptedResponse({ type: IngestResultDto })
-  ingestLogs(@Body() body: unknown, @CurrentPrincipal() principal: Principal | null): Promise<IngestResultDto> {
-    return this.ingestion.ingest(body, principal);
+  async ingestLogs(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal | null,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IngestResultDto> {
+    const { result, replayed } = await this.ingestion.ingest(body, principal, idempotencyKey);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return result;
   }
 
   /** Searches logs, newest first, with cursor pagination. */
