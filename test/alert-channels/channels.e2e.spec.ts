@@ -13,7 +13,12 @@ describe('alert channels: admin API, validation, masked and encrypted secrets', 
   beforeAll(async () => {
     await hook.start();
     t = await createTestApp({
-      env: { ALLOW_PRIVATE_WEBHOOKS: 'true', TRACER_SECRET_KEY: randomBytes(32).toString('hex'), RESEND_API_KEY: 're_env_key' },
+      env: {
+        ALLOW_PRIVATE_WEBHOOKS: 'true',
+        TRACER_SECRET_KEY: randomBytes(32).toString('hex'),
+        RESEND_API_KEY: 're_env_key',
+        COMPOSIO_API_KEY: 'ck_channels',
+      },
     });
     await t.app.get(DeliveryScheduler).pause();
   });
@@ -210,6 +215,13 @@ describe('alert channels: private targets refused when ALLOW_PRIVATE_WEBHOOKS is
     expect(slack.status).toBe(400);
     expect(slack.body.details).toEqual([{ field: 'config.webhookUrl', message: expect.stringMatching(/^webhookUrl host localhost resolves to a private or loopback address/) }]);
     expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('refuses Composio and Resend channels that have no key to send with', async () => {
+    const slack = await t.http.post('/alert-channels').set(asAdmin).send({ name: 'no key', kind: 'slack', config: { channel: '#ops' } }).expect(400);
+    expect(slack.body.details).toEqual([{ field: 'kind', message: 'slack channels go through Composio: set COMPOSIO_API_KEY first' }]);
+    const mail = await t.http.post('/alert-channels').set(asAdmin).send({ name: 'no key', kind: 'email', config: { to: ['a@example.com'] } }).expect(400);
+    expect(mail.body.details).toEqual([{ field: 'config.apiKey', message: 'apiKey is required when RESEND_API_KEY is not set' }]);
   });
 
   it('checks again at send time: a stored target that now resolves to 127.0.0.1 is never contacted', async () => {

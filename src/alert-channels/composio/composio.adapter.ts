@@ -57,6 +57,10 @@ export class ComposioAdapter {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
+  get configured(): boolean {
+    return Boolean(this.config.composio.apiKey);
+  }
+
   get userId(): string {
     return this.config.composio.userId;
   }

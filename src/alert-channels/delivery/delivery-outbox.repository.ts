@@ -56,10 +56,11 @@ export class DeliveryOutboxRepository {
    */
   fanOut(now: Date): Promise<number> {
     return this.db.transaction(async (m) => {
+      // Held events (silenced, still unresolved) are not even read, so a long silence never blocks the queue.
       const events: { id: string; silenced: boolean; alert_status: string }[] = await m.query(
         `SELECT e.id, a.silenced, a.status AS alert_status
            FROM alert_events e JOIN alerts a ON a.id = e.alert_id
-          WHERE e.fanned_out_at IS NULL
+          WHERE e.fanned_out_at IS NULL AND (NOT a.silenced OR a.status = 'resolved')
           ORDER BY e.id
           LIMIT ${FAN_OUT_BATCH}
           FOR UPDATE OF e SKIP LOCKED`,
