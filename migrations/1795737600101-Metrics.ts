@@ -54,6 +54,11 @@ export class Metrics1795737600101 implements MigrationInterface {
       `CREATE INDEX metric_windows_unevaluated_idx ON metric_windows (window_seconds, window_start)
         WHERE evaluated_at IS NULL`,
     );
+    // The scheduler's per-tick look for windows claimed but never finished (a replica died mid-lease).
+    await qr.query(
+      `CREATE INDEX metric_windows_unaggregated_idx ON metric_windows (window_seconds, window_start)
+        WHERE aggregated_at IS NULL`,
+    );
     await qr.query(`CREATE INDEX metric_windows_dirty_idx ON metric_windows (dirty_at) WHERE dirty_at IS NOT NULL`);
   }
 

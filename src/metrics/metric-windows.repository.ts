@@ -173,4 +173,14 @@ export class MetricWindowsRepository {
     );
     return rows[0].n;
   }
+
+  /** Forgets windows older than `before` (their metrics are past retention too); returns how many. */
+  async prune(windowSeconds: number, before: Date): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `WITH d AS (DELETE FROM metric_windows WHERE window_seconds = $1 AND window_start < $2 RETURNING 1)
+       SELECT count(*)::int AS n FROM d`,
+      [windowSeconds, before.toISOString()],
+    );
+    return rows[0].n;
+  }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { Interval, SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MetricsService } from './metrics.service';
 
@@ -35,6 +35,15 @@ export class MetricsScheduler implements OnApplicationBootstrap, OnApplicationSh
   /** Stops the ticks (shutdown, and tests that drive windows by hand). */
   stop(): void {
     if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
+  }
+
+  @Interval('metrics-ledger-prune', 3_600_000)
+  async prune(): Promise<void> {
+    try {
+      await this.metrics.pruneLedger();
+    } catch (e) {
+      this.logger.error(`pruning metric_windows failed: ${(e as Error).message}`);
+    }
   }
 
   async tick(): Promise<void> {

@@ -34,6 +34,7 @@ export class MetricsService {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   readonly windowSeconds: number;
   private readonly latenessSeconds: number;
+  private readonly retentionDays: number;
 
   constructor(
     private readonly db: DatabaseService,
@@ -44,6 +45,7 @@ export class MetricsService {
   ) {
     this.windowSeconds = config.metrics.windowSeconds;
     this.latenessSeconds = config.metrics.latenessSeconds;
+    this.retentionDays = config.retention.metricDays;
   }
 
   private get leaseSeconds(): number {
@@ -131,6 +133,11 @@ export class MetricsService {
       await this.windows.updateLogCount(m, windowStart, this.windowSeconds, n);
       return n;
     });
+  }
+
+  /** Drops ledger rows of windows past metric retention, so metric_windows does not grow forever. */
+  pruneLedger(now = new Date()): Promise<number> {
+    return this.windows.prune(this.windowSeconds, new Date(now.getTime() - this.retentionDays * 86_400_000));
   }
 
   // ---- reads for the API and for detection (the anomalies module uses these, never the tables) ----

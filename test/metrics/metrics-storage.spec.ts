@@ -90,3 +90,20 @@ describeEmbedded('metrics on TimescaleDB (PGlite TimescaleDB build)', () => {
 
   it('aggregates the same way', () => aggregatesOneWindow(t));
 });
+
+describe('metric_windows ledger', () => {
+  it('forgets windows past metric retention', async () => {
+    const t = await createTestApp({ env: { METRIC_RETENTION_DAYS: '2' } });
+    try {
+      const h = new DetectionHarness(t, windowStartOf(Date.now() - 3 * 86_400_000, 3600));
+      await h.runWindow(0); // three days ago
+      const recent = windowStartOf(Date.now() - 3600_000, 60);
+      await h.metrics.aggregateWindow(recent);
+      expect(await h.metrics.pruneLedger()).toBe(1);
+      const left = await t.db.query<{ s: Date }>(`SELECT window_start AS s FROM metric_windows`);
+      expect(left.map((r) => new Date(r.s).getTime())).toEqual([recent.getTime()]);
+    } finally {
+      await t.close();
+    }
+  });
+});
