@@ -13,6 +13,8 @@ export interface ReceivedRequest {
 
 export interface Reply {
   status: number;
+  /** Answer this late (a slow receiver). */
+  delayMs?: number;
   headers?: Record<string, string>;
   body?: unknown;
 }
@@ -43,8 +45,12 @@ export class FakeServer {
         const received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json };
         this.requests.push(received);
         const reply = this.queue.shift() ?? this.route(received);
-        res.writeHead(reply.status, { 'Content-Type': 'application/json', ...(reply.headers ?? {}) });
-        res.end(reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+        const answer = () => {
+          res.writeHead(reply.status, { 'Content-Type': 'application/json', ...(reply.headers ?? {}) });
+          res.end(reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+        };
+        if (reply.delayMs) setTimeout(answer, reply.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

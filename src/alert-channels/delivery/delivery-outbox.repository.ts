@@ -94,7 +94,8 @@ export class DeliveryOutboxRepository {
   /**
    * Claims what is due: first reclaims leases that expired (a dispatcher died mid-send; the attempt is
    * logged as lease_expired and counts), then, per enabled channel with due deliveries (the channel row
-   * locked with SKIP LOCKED, so one dispatcher plans each channel), applies the rate limit and leases the
+   * locked with SKIP LOCKED, so one dispatcher plans each channel; NO KEY UPDATE so that the fan-out's
+   * foreign-key checks on the channel are not blocked), applies the rate limit and leases the
    * deliveries it may send now, alone or merged into a digest. Commits before anything is sent.
    */
   leaseDue(now: Date, leaseMs: number): Promise<{ sends: LeasedSend[]; reclaimed: number }> {
@@ -107,7 +108,7 @@ export class DeliveryOutboxRepository {
             AND EXISTS (SELECT 1 FROM alert_deliveries d
                          WHERE d.channel_id = c.id AND d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz)
           ORDER BY c.id
-          FOR UPDATE OF c SKIP LOCKED`,
+          FOR NO KEY UPDATE OF c SKIP LOCKED`,
         [now],
       );
       const leaseUntil = new Date(now.getTime() + leaseMs);
