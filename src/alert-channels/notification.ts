@@ -48,12 +48,17 @@ export function formatDuration(ms: number): string {
   return `${sec}s`;
 }
 
-/** A measured value in the unit its alert type uses. */
-export function formatValue(type: string, v: number | null): string {
+/**
+ * A value, threshold or baseline in the unit its alert type uses: error rates are fractions, latencies
+ * p95 milliseconds; service_down counts silent windows, and its baseline is the usual logs per window.
+ */
+export function formatValue(type: string, v: number | null, field: 'value' | 'threshold' | 'baseline' = 'value'): string {
   if (v == null || !Number.isFinite(v)) return 'n/a';
   if (type === 'error_spike') return v <= 1 ? `${(v * 100).toFixed(1)}% errors` : `${v}`;
   if (type === 'high_latency') return `${Math.round(v)} ms p95`;
-  if (type === 'service_down') return `${v} silent window${v === 1 ? '' : 's'}`;
+  if (type === 'service_down') {
+    return field === 'baseline' ? `${Math.round(v)} logs per window` : `${v} silent window${v === 1 ? '' : 's'}`;
+  }
   return String(v);
 }
 
@@ -76,8 +81,8 @@ export function facts(n: AlertNotice): [string, string][] {
     ['Type', n.type],
     ['Severity', n.severity],
     ['Value', formatValue(n.type, n.value)],
-    ['Threshold', formatValue(n.type, n.threshold)],
-    ['Baseline', formatValue(n.type, n.baseline)],
+    ['Threshold', formatValue(n.type, n.threshold, 'threshold')],
+    ['Baseline', formatValue(n.type, n.baseline, 'baseline')],
     ['Opened', n.openedAt.toISOString()],
   ];
   const lasted = durationOf(n);

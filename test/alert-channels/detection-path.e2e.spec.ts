@@ -57,6 +57,7 @@ describe('delivery of alerts from the real detection path', () => {
       ['webhook', { url: `${hook.url}/tracer`, secret: SECRET }],
       ['email', { to: ['oncall@example.com'] }],
       ['slack', { channel: '#incidents' }],
+      ['gmail', { to: ['pager@example.com'] }],
     ] as const) {
       await t.http.post('/alert-channels').set(asAdmin).send({ name: kind, kind, config, ...only }).expect(201);
     }
@@ -111,8 +112,12 @@ describe('delivery of alerts from the real detection path', () => {
       expect(r.json.text).toContain('Baseline: ');
     }
     const executions = composio.requests.filter((r) => r.path.endsWith('/execute'));
-    expect(executions.map((r) => r.json.tool_slug)).toEqual(['SLACK_SEND_MESSAGE', 'SLACK_SEND_MESSAGE', 'SLACK_SEND_MESSAGE']);
-    expect(executions.every((r) => r.json.arguments.channel === '#incidents')).toBe(true);
+    const slackCalls = executions.filter((r) => r.json.tool_slug === 'SLACK_SEND_MESSAGE');
+    expect(slackCalls.map((r) => r.json.arguments.markdown_text.split('\n')[0])).toEqual(slack.requests.map((r) => `*${r.json.text.split('\n')[0]}*`));
+    expect(slackCalls.every((r) => r.json.arguments.channel === '#incidents')).toBe(true);
+    const gmailCalls = executions.filter((r) => r.json.tool_slug === 'GMAIL_SEND_EMAIL');
+    expect(gmailCalls.map((r) => r.json.arguments.subject)).toEqual(resend.requests.map((r) => r.json.subject));
+    expect(gmailCalls.every((r) => r.json.arguments.recipient_email === 'pager@example.com' && r.json.arguments.is_html === true)).toBe(true);
   });
 
   it('holds an alert opened under a silence and announces it when the silence ends', async () => {
@@ -138,5 +143,6 @@ describe('delivery of alerts from the real detection path', () => {
     expect(hook.requests.map((r) => [r.json.type, r.json.alert.id])).toEqual([['alert.opened', held.id]]);
     expect(slack.requests).toHaveLength(1);
     expect(resend.requests).toHaveLength(1);
+    expect(composio.requests.filter((r) => r.path.endsWith('/execute'))).toHaveLength(2);
   });
 });

@@ -48,11 +48,16 @@ export class DeliveryDispatcher {
         const send = sends[next++];
         const channel = channelCache.get(send.channelId) ?? this.channels.get(send.channelId);
         channelCache.set(send.channelId, channel);
-        const rows = await this.deliver(send, await channel, now);
-        for (const r of rows) {
-          if (r.status === 'sent') stats.sent++;
-          else if (r.status === 'pending') stats.retrying++;
-          else stats.failed++;
+        try {
+          const rows = await this.deliver(send, await channel, now);
+          for (const r of rows) {
+            if (r.status === 'sent') stats.sent++;
+            else if (r.status === 'pending') stats.retrying++;
+            else stats.failed++;
+          }
+        } catch (e) {
+          // Most likely the database went away while recording: the lease expires and the delivery is retried.
+          this.logger.error(`delivery of send ${send.sendId} could not be completed: ${(e as Error).message}`);
         }
       }
     };
@@ -67,6 +72,7 @@ export class DeliveryDispatcher {
     } else {
       const rows = await this.outbox.notices(send.deliveryIds);
       const notices = rows.map((r) => this.notice(r));
+      if (!notices.length) return this.outbox.recordOutcome(send, failed(null, 'the alert no longer exists', false), now);
       const notification: Notification = send.digest
         ? { id: `dig_${send.sendId}`, kind: 'digest', notices, channelName: channel.name }
         : { id: `evt_${notices[0].alertEventId}`, kind: 'alert', notices, channelName: channel.name };
