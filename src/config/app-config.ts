@@ -29,6 +29,10 @@ export interface AppConfig {
   limits: { bodyBytes: number; batchLogs: number; messageBytes: number; metadataBytes: number };
   writer: { maxBatchRows: number; maxDelayMs: number; maxQueueRows: number; concurrency: number };
   liveTail: { heartbeatMs: number; maxBufferBytes: number };
+  rateLimits: { requestsPerMinute: number; logsPerSecond: number; anonymousRequestsPerMinute: number };
+  maxServices: number;
+  internalMetricsToken?: string;
+  alertRetentionDays: number;
   composio: { apiKey?: string; userId: string; baseUrl?: string };
   resend: { apiKey?: string; fromEmail: string; baseUrl?: string };
   slackApiBaseUrl?: string;
@@ -100,6 +104,14 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       maxQueueRows: e.WRITER_MAX_QUEUE_ROWS,
       concurrency: e.WRITER_CONCURRENCY,
     },
+    rateLimits: {
+      requestsPerMinute: e.RATE_LIMIT_REQUESTS_PER_MINUTE,
+      logsPerSecond: e.RATE_LIMIT_LOGS_PER_SECOND,
+      anonymousRequestsPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+    },
+    maxServices: e.MAX_SERVICES,
+    internalMetricsToken: e.INTERNAL_METRICS_TOKEN,
+    alertRetentionDays: e.ALERT_RETENTION_DAYS,
     liveTail: { heartbeatMs: e.LIVE_TAIL_HEARTBEAT_MS, maxBufferBytes: e.LIVE_TAIL_MAX_BUFFER_BYTES },
     composio: { apiKey: e.COMPOSIO_API_KEY, userId: e.COMPOSIO_USER_ID, baseUrl: e.COMPOSIO_BASE_URL },
     resend: { apiKey: e.RESEND_API_KEY, fromEmail: e.RESEND_FROM_EMAIL, baseUrl: e.RESEND_BASE_URL },

@@ -75,6 +75,13 @@ export const envSchema = z.object({
   WRITER_MAX_QUEUE_ROWS: int(200000, 100, 10000000),
   WRITER_CONCURRENCY: int(4, 1, 64),
 
+  RATE_LIMIT_REQUESTS_PER_MINUTE: int(6000, 0, 10_000_000),
+  RATE_LIMIT_LOGS_PER_SECOND: int(50000, 0, 100_000_000),
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: int(600, 0, 10_000_000),
+  MAX_SERVICES: int(1000, 1, 1_000_000),
+  INTERNAL_METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  ALERT_RETENTION_DAYS: int(90, 1, 3650),
+
   LIVE_TAIL_HEARTBEAT_MS: int(15000, 100, 300000),
   LIVE_TAIL_MAX_BUFFER_BYTES: int(4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
 

@@ -5,6 +5,7 @@ import { LogSearchRepository } from './log-search.repository';
 import { LogSearchService } from './log-search.service';
 import { LogWriter } from './log-writer.service';
 import { IdempotencyJanitor } from './idempotency-janitor';
+import { ServiceRegistry } from './service-registry';
 import { IngestRequestRepository, LogRepository } from './log.repository';
 import { LogsController } from './logs.controller';
 import { OtlpLogsController } from './otlp/otlp-logs.controller';
@@ -12,7 +13,7 @@ import { OtlpLogsService } from './otlp/otlp-logs.service';
 
 @Module({
   controllers: [LogsController, OtlpLogsController],
-  providers: [IngestionService, OtlpLogsService, LiveTailService, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, LogSearchRepository, LogSearchService],
+  providers: [IngestionService, OtlpLogsService, LiveTailService, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, ServiceRegistry, LogSearchRepository, LogSearchService],
   exports: [LogWriter, IngestionService, LogSearchService],
 })
 export class IngestionModule {}

@@ -6,8 +6,17 @@ import type { IngestErrorDto, IngestResultDto } from './dto/ingest-result.dto';
 import type { NormalizedLog } from './log-entry';
 import { validateEntry, type ValidationContext } from './log-entry.validator';
 import { createHash } from 'node:crypto';
+import { RateLimiter } from '../common/rate-limit/rate-limiter.service';
+import { ServiceRegistry } from './service-registry';
 import { IngestRequestRepository } from './log.repository';
 import { LogWriter, LogsRefusedError } from './log-writer.service';
+
+/** Validated entries: the valid ones with their positions in the request, and the errors. */
+export interface ValidatedEntries {
+  valid: NormalizedLog[];
+  indexes: number[];
+  errors: ErrorDetail[];
+}
 
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
@@ -21,6 +30,8 @@ export class IngestionService {
   constructor(
     private readonly writer: LogWriter,
     private readonly requests: IngestRequestRepository,
+    private readonly limiter: RateLimiter,
+    private readonly services: ServiceRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,7 +58,7 @@ export class IngestionService {
   }
 
   /** Validates every entry; throws when a key bound to a service is used for another one. */
-  validate(entries: unknown[], principal: Principal | null, now = new Date()): { valid: NormalizedLog[]; errors: ErrorDetail[] } {
+  validate(entries: unknown[], principal: Principal | null, now = new Date()): ValidatedEntries {
     const bound = principal?.service ?? null;
     const ctx: ValidationContext = {
       limits: this.config.limits,
@@ -57,24 +68,33 @@ export class IngestionService {
       boundService: bound,
     };
     const valid: NormalizedLog[] = [];
+    const indexes: number[] = [];
     const errors: ErrorDetail[] = [];
     entries.forEach((raw, i) => {
       const result = validateEntry(raw, i, ctx);
       if (Array.isArray(result)) errors.push(...result);
-      else valid.push(result);
+      else {
+        valid.push(result);
+        indexes.push(i);
+      }
     });
     if (bound) {
       const other = valid.find((l) => l.service !== bound);
       if (other) throw new ApiError(403, `This API key may only write logs for service "${bound}", got "${other.service}"`);
     }
-    return { valid, errors };
+    return { valid, errors, indexes };
   }
 
   /**
    * With an Idempotency-Key, the answer is stored in the same statement as the logs: a retry of a
    * committed batch (after a timeout or a lost response) gets the original answer and stores nothing.
    */
-  async ingest(body: unknown, principal: Principal | null, idempotencyKey?: string): Promise<{ result: IngestResultDto; replayed: boolean }> {
+  async ingest(
+    body: unknown,
+    principal: Principal | null,
+    idempotencyKey?: string,
+    clientIp = 'unknown',
+  ): Promise<{ result: IngestResultDto; replayed: boolean }> {
     const entries = this.entriesOf(body);
     let record: { scope: string; key: string; requestHash: string } | undefined;
     if (idempotencyKey !== undefined) {
@@ -85,7 +105,8 @@ export class IngestionService {
       const replay = await this.replay(record);
       if (replay) return replay;
     }
-    const { valid, errors } = this.validate(entries, principal);
+    this.chargeLogs(principal, clientIp, entries.length);
+    const { valid, errors } = await this.admitServices(this.validate(entries, principal));
     const rejected = entries.length - valid.length;
     if (valid.length === 0) throw ApiError.badRequest('No valid log entries', errors);
     const result: IngestResultDto = { accepted: valid.length, rejected, errors: errors as IngestErrorDto[] };
@@ -98,6 +119,34 @@ export class IngestionService {
       throw e;
     }
     return { result, replayed: false };
+  }
+
+  /** Refuses, entry by entry, logs of new services once MAX_SERVICES distinct services exist. */
+  async admitServices(v: ValidatedEntries): Promise<ValidatedEntries> {
+    const refused = await this.services.refused(v.valid.map((l) => l.service));
+    if (refused.size === 0) return v;
+    const valid: NormalizedLog[] = [];
+    const indexes: number[] = [];
+    const errors = [...v.errors];
+    v.valid.forEach((l, i) => {
+      if (!refused.has(l.service)) {
+        valid.push(l);
+        indexes.push(v.indexes[i]);
+      } else {
+        errors.push({
+          index: v.indexes[i],
+          field: 'service',
+          message: `the limit of ${this.config.maxServices} distinct services is reached; "${l.service}" would be a new one`,
+        });
+      }
+    });
+    errors.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    return { valid, errors, indexes };
+  }
+
+  /** Ingestion is rate-limited in logs per key (per IP for anonymous ingestion); 429 past the limit. */
+  chargeLogs(principal: Principal | null, clientIp: string, count: number): void {
+    this.limiter.consume('logs', principal ? principal.keyId : `ip:${clientIp}`, count);
   }
 
   private async replay(record: { scope: string; key: string; requestHash: string }): Promise<{ result: IngestResultDto; replayed: true } | undefined> {

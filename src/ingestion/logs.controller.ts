@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Ip, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes, type Principal } from '../common/auth/scopes.decorator';
@@ -35,9 +35,10 @@ export class LogsController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal | null,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Ip() ip: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<IngestResultDto> {
-    const { result, replayed } = await this.ingestion.ingest(body, principal, idempotencyKey);
+    const { result, replayed } = await this.ingestion.ingest(body, principal, idempotencyKey, ip);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return result;
   }

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ApiError } from '../errors/api-error';
+import { RateLimiter } from '../rate-limit/rate-limiter.service';
 import { KEY_AUTHENTICATOR, type KeyAuthenticator } from './key-authenticator';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_SCOPES, type Principal, type Scope } from './scopes.decorator';
@@ -39,27 +40,39 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(KEY_AUTHENTICATOR) private readonly keys: KeyAuthenticator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const required = this.reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, targets) ?? ['admin'];
     const req = context.switchToHttp().getRequest<Request & { principal?: Principal | null }>();
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      this.limiter.consume('anonymous', ip);
+      return true;
+    }
+    const required = this.reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, targets) ?? ['admin'];
+    // Ingestion is limited in logs, not requests (IngestionService), so batching is never punished.
+    const ingest = required.includes('ingest');
     const key = presentedKey(req);
     if (!key) {
-      if (required.includes('ingest') && this.config.ingestAuth === 'optional') {
+      if (ingest && this.config.ingestAuth === 'optional') {
         req.principal = null;
         return true;
       }
+      this.limiter.consume('anonymous', ip);
       throw unauthorized('Missing API key: send Authorization: Bearer <key> or X-API-Key');
     }
     const found = await this.keys.authenticate(key);
-    if (!found.ok) throw unauthorized(MESSAGES[found.reason]);
+    if (!found.ok) {
+      this.limiter.consume('anonymous', ip); // guessing keys costs the guesser's IP
+      throw unauthorized(MESSAGES[found.reason]);
+    }
     const { principal } = found;
     if (!principal.scopes.includes('admin') && !required.some((s) => principal.scopes.includes(s))) {
       throw new ApiError(403, `This API key lacks the '${required.join("' or '")}' scope`);
     }
+    if (!ingest) this.limiter.consume('requests', principal.keyId);
     req.principal = principal;
     return true;
   }
