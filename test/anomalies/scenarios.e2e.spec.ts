@@ -92,7 +92,7 @@ describe('detection scenarios (60 windows, seeded traffic)', () => {
     byService = new Map();
     for (const a of all) byService.set(a.service, [...(byService.get(a.service) ?? []), a]);
     metricsBefore = (await t.http.get('/metrics').query({ service: 'tiny', from: h.w(0).toISOString(), to: h.w(WINDOWS).toISOString() }).set(asAdminHeaders()).expect(200)).body.data;
-  }, 240_000);
+  }, 420_000);
   afterAll(() => t?.close());
 
   const asAdminHeaders = () => ({ Authorization: 'Bearer trc_test-admin-key-0123456789abcdef' });
