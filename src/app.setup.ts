@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { ApiError, type ErrorDetail } from './common/errors/api-error';
 import { bodyParserErrorHandler } from './common/http/body-parser-errors';
 import { requestId } from './common/logging/logging.module';
+import { TelemetryService } from './common/telemetry/telemetry.service';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { OTLP_LOGS_PATH, otlpBodyParser } from './ingestion/otlp/otlp-body-parser';
 import { buildOpenApiDocument } from './openapi';
@@ -35,6 +36,13 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     next();
   });
   app.use(helmet());
+  const telemetry = app.get(TelemetryService);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const stop = telemetry.httpSeconds.startTimer({ method: req.method });
+    // The matched route pattern (not the raw URL) keeps the label set small.
+    res.on('finish', () => stop({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
   // body-parser inflates gzip/deflate bodies and applies the limit to the decompressed size.
   // OTLP reads its body raw (protobuf or JSON) and answers parser errors in OTLP's shape; it runs first.
   app.use(OTLP_LOGS_PATH, ...otlpBodyParser(config.limits.bodyBytes));
@@ -50,6 +58,6 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   );
   const document = buildOpenApiDocument(app, config.version);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
-  app.enableShutdownHooks();
+  // Signals are handled by main.ts (installGracefulShutdown); tests close their apps with app.close().
   return app;
 }
