@@ -5,6 +5,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
 import { LoggingModule } from './common/logging/logging.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
+import { TelemetryModule } from './common/telemetry/telemetry.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -33,6 +34,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         EventsModule,
         RateLimitModule,
+        TelemetryModule,
         DatabaseModule,
         HealthModule,
         MetricsModule,

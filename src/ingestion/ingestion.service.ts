@@ -8,6 +8,7 @@ import { validateEntry, type ValidationContext } from './log-entry.validator';
 import { createHash } from 'node:crypto';
 import { RateLimiter } from '../common/rate-limit/rate-limiter.service';
 import { ServiceRegistry } from './service-registry';
+import { TelemetryService } from '../common/telemetry/telemetry.service';
 import { IngestRequestRepository } from './log.repository';
 import { LogWriter, LogsRefusedError } from './log-writer.service';
 
@@ -32,6 +33,7 @@ export class IngestionService {
     private readonly requests: IngestRequestRepository,
     private readonly limiter: RateLimiter,
     private readonly services: ServiceRegistry,
+    private readonly telemetry: TelemetryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -108,6 +110,7 @@ export class IngestionService {
     this.chargeLogs(principal, clientIp, entries.length);
     const { valid, errors } = await this.admitServices(this.validate(entries, principal));
     const rejected = entries.length - valid.length;
+    for (const e of errors) this.telemetry.rejectedEntries.inc({ field: e.field });
     if (valid.length === 0) throw ApiError.badRequest('No valid log entries', errors);
     const result: IngestResultDto = { accepted: valid.length, rejected, errors: errors as IngestErrorDto[] };
     try {

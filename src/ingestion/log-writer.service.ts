@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiError, isDatabaseUnavailable } from '../common/errors/api-error';
+import { TelemetryService } from '../common/telemetry/telemetry.service';
 import { EventBus } from '../events/event-bus.service';
 import { TracerEvent } from '../events/events';
 import type { NormalizedLog } from './log-entry';
@@ -50,8 +51,11 @@ export class LogWriter implements OnApplicationShutdown {
     private readonly repo: LogRepository,
     private readonly events: EventBus,
     private readonly emitter: EventEmitter2,
+    private readonly telemetry: TelemetryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    telemetry.queueDepth = () => this.queuedRows;
+  }
 
   /** Resolves once every row is committed; rejects with an ApiError (503, 400) otherwise. */
   write(rows: NormalizedLog[], idempotency?: IdempotencyRecord): Promise<void> {
@@ -156,8 +160,11 @@ export class LogWriter implements OnApplicationShutdown {
     }
     const live = Boolean(this.emitter.hasListeners(TracerEvent.LogsIngested));
     let ids: string[];
+    const stopTimer = this.telemetry.writerFlushSeconds.startTimer();
     try {
       ids = await this.repo.insertBatch(rows, services, live, idempotency);
+      stopTimer();
+      this.telemetry.ingestedLogs.inc(rows.length);
     } catch (e) {
       for (const s of services) this.serviceTouchedAt.delete(s); // not registered after all
       throw e;
