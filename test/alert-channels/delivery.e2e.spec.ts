@@ -217,7 +217,7 @@ describe('alert delivery: senders, retries, rate limits, silences', () => {
     for (const r of hook.requests) expect(verifySignature(r.headers['x-tracer-signature'], r.raw, SECRET)).toBe(true);
   });
 
-  it('honours Retry-After on a 429', async () => {
+  it('honours Retry-After on a 429, for the whole channel', async () => {
     const svc = service();
     const id = await channel('slack_webhook', { webhookUrl: `${slack.url}/services/T1/B1/rate` }, { services: [svc] });
     await seedOpenedAlert(t.db, { service: svc });
@@ -226,10 +226,13 @@ describe('alert delivery: senders, retries, rate limits, silences', () => {
     expect(await dispatcher.runOnce(t0)).toMatchObject({ retrying: 1 });
     const [d] = await deliveries(id);
     expect(d).toMatchObject({ status: 'pending', lastStatus: 429, nextAttemptAt: new Date(t0.getTime() + 30_000).toISOString() });
+    // The throttle is the channel's: an alert that comes in meanwhile waits too.
+    await seedOpenedAlert(t.db, { service: svc, type: 'high_latency' });
+    expect(await dispatcher.runOnce(new Date(t0.getTime() + 5_000))).toMatchObject({ fannedOut: 1, messages: 0 });
     expect(await dispatcher.runOnce(new Date(t0.getTime() + 29_000))).toMatchObject({ messages: 0 });
     expect(slack.requests).toHaveLength(1);
-    expect(await dispatcher.runOnce(new Date(t0.getTime() + 30_000))).toMatchObject({ sent: 1 });
-    expect(slack.requests).toHaveLength(2);
+    expect(await dispatcher.runOnce(new Date(t0.getTime() + 30_000))).toMatchObject({ sent: 2 });
+    expect(slack.requests).toHaveLength(3);
   });
 
   it('does not retry a 400', async () => {

@@ -6,7 +6,7 @@ import { createTestDatabase, describeRealPg } from '../helpers/test-database';
 import { FakeServer, seedOpenedAlert } from './fakes';
 
 /** Waits for a condition the background loop is expected to bring about (the loop itself is under test). */
-async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function eventually(check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > until) throw new Error('condition not met in time');

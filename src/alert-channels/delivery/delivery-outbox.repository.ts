@@ -96,7 +96,8 @@ export class DeliveryOutboxRepository {
    * logged as lease_expired and counts), then, per enabled channel with due deliveries (the channel row
    * locked with SKIP LOCKED, so one dispatcher plans each channel; NO KEY UPDATE so that the fan-out's
    * foreign-key checks on the channel are not blocked), applies the rate limit and leases the
-   * deliveries it may send now, alone or merged into a digest. Commits before anything is sent.
+   * deliveries it may send now, alone or merged into a digest. A channel paused by a 429 is left alone
+   * until its Retry-After has passed. Commits before anything is sent.
    */
   leaseDue(now: Date, leaseMs: number): Promise<{ sends: LeasedSend[]; reclaimed: number }> {
     return this.db.transaction(async (m) => {
@@ -105,6 +106,7 @@ export class DeliveryOutboxRepository {
         `SELECT c.id, c.rate_limit_per_minute
            FROM alert_channels c
           WHERE c.enabled
+            AND (c.paused_until IS NULL OR c.paused_until <= $1::timestamptz)
             AND EXISTS (SELECT 1 FROM alert_deliveries d
                          WHERE d.channel_id = c.id AND d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz)
           ORDER BY c.id
@@ -242,6 +244,14 @@ export class DeliveryOutboxRepository {
           [row.id, row.channel_id, send.sendId, row.attempts, result.status, result.error ?? null, outcome, send.deliveryIds.length, now],
         );
         recorded.push(updated[0]);
+      }
+      if (!result.ok && result.status === 429 && recorded.length) {
+        // The receiver throttles the channel, not one message: hold every delivery of it until it may be asked again.
+        const until = new Date(now.getTime() + (nextRetryDelayMs(1, result.retryAfterMs) ?? 0));
+        await m.query(
+          `UPDATE alert_channels SET paused_until = GREATEST(COALESCE(paused_until, $2::timestamptz), $2::timestamptz) WHERE id = $1`,
+          [send.channelId, until],
+        );
       }
       return recorded;
     });

@@ -16,6 +16,8 @@ export interface AlertChannelRow {
   events: AlertEventName[];
   enabled: boolean;
   rate_limit_per_minute: number;
+  /** Set when the receiver answered 429: nothing is sent to the channel before then. */
+  paused_until: Date | null;
   created_at: Date;
   updated_at: Date;
 }
