@@ -1,0 +1,126 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { IS_PUBLIC } from '../../src/common/auth/public.decorator';
+import { REQUIRED_SCOPES, type Scope } from '../../src/common/auth/scopes.decorator';
+import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
+
+interface RouteInfo {
+  method: string;
+  path: string;
+  isPublic: boolean;
+  scopes: Scope[];
+}
+
+function join(...parts: string[]): string {
+  return ('/' + parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')).replace(/\/+/g, '/');
+}
+
+/** Every route the Nest router knows, with the scope its decorators demand (admin when none). */
+function nestRoutes(t: TestApp): RouteInfo[] {
+  const discovery = t.app.get(DiscoveryService);
+  const scanner = t.app.get(MetadataScanner);
+  const reflector = t.app.get(Reflector);
+  const routes: RouteInfo[] = [];
+  for (const wrapper of discovery.getControllers()) {
+    const instance = wrapper.instance as object | undefined;
+    if (!instance || !wrapper.metatype) continue;
+    const base = Reflect.getMetadata(PATH_METADATA, wrapper.metatype) as string;
+    const proto = Object.getPrototypeOf(instance);
+    for (const name of scanner.getAllMethodNames(proto)) {
+      const handler = proto[name];
+      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+      if (path === undefined) continue;
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+      const targets = [handler, wrapper.metatype];
+      routes.push({
+        method,
+        path: join(base ?? '', path),
+        isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false,
+        scopes: reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, targets) ?? ['admin'],
+      });
+    }
+  }
+  return routes;
+}
+
+/**
+ * The routes registered in Express (cross-check: nothing escapes the enumeration above), less the
+ * Swagger UI's own routes and the catch-all not-found handlers, which serve no data.
+ */
+function expressRoutes(t: TestApp): string[] {
+  const express = t.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
+  return express.router.stack
+    .filter((l) => l.route && !l.route.path.startsWith('/docs') && l.route.path !== '/{*path}')
+    .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`));
+}
+
+describe('every route demands the right key', () => {
+  let t: TestApp;
+  let port: number;
+  const keys: Record<Scope, string> = { ingest: '', read: '', admin: '' };
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', RATE_LIMIT_REQUESTS_PER_MINUTE: '0' } });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+    for (const scope of ['ingest', 'read', 'admin'] as Scope[]) {
+      keys[scope] = (await t.http.post('/api-keys').set(asAdmin).send({ name: scope, scopes: [scope] }).expect(201)).body.key;
+    }
+  });
+  afterAll(() => t?.close());
+
+  /** Sends one request and returns its status; streams (SSE) are cut after the headers. */
+  function call(method: string, path: string, key?: string): Promise<number> {
+    const url = path.replace(/:id\b/g, '00000000-0000-4000-8000-000000000000').replace(/:(\w+)/g, 'svc-x');
+    return new Promise((resolve, reject) => {
+      const body = method === 'GET' || method === 'DELETE' ? undefined : '{}';
+      const req = http.request(
+        {
+          port,
+          host: '127.0.0.1',
+          method,
+          path: url,
+          headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body ? { 'Content-Type': 'application/json', 'Content-Length': 2 } : {}) },
+        },
+        (res) => {
+          resolve(res.statusCode!);
+          res.destroy();
+        },
+      );
+      req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+      req.end(body);
+    });
+  }
+
+  it('enumerates every registered route, and only /health is public', () => {
+    const routes = nestRoutes(t);
+    const registered = expressRoutes(t).sort();
+    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(registered);
+    expect(routes.length).toBeGreaterThan(10);
+    expect(routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health']);
+  });
+
+  it('401 without a key, 403 with a key lacking the scope, through with the right one', async () => {
+    const problems: string[] = [];
+    for (const r of nestRoutes(t).filter((x) => !x.isPublic)) {
+      const name = `${r.method} ${r.path}`;
+      const none = await call(r.method, r.path);
+      if (none !== 401) problems.push(`${name} without a key: ${none}`);
+      for (const scope of ['ingest', 'read', 'admin'] as Scope[]) {
+        const allowed = scope === 'admin' || r.scopes.includes(scope);
+        const status = await call(r.method, r.path, keys[scope]);
+        if (allowed && (status === 401 || status === 403)) problems.push(`${name} with ${scope}: ${status}`);
+        if (!allowed && status !== 403) problems.push(`${name} with ${scope} (needs ${r.scopes.join('|')}): ${status}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps the docs and the dashboard public', async () => {
+    expect(await call('GET', '/health')).toBe(200);
+    expect(await call('GET', '/docs-json')).toBe(200);
+  });
+});
