@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MetricsModule } from '../metrics/metrics.module';
 import { AlertLifecycleService } from './alerts/alert-lifecycle.service';
+import { AlertRetentionService } from './alerts/alert-retention.service';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertsRepository } from './alerts/alerts.repository';
 import { AlertsService } from './alerts/alerts.service';
@@ -22,6 +23,7 @@ import { WindowClosedListener } from './window-closed.listener';
   providers: [
     AlertsRepository,
     AlertLifecycleService,
+    AlertRetentionService,
     AlertsService,
     AnomalyRulesRepository,
     AnomalyRulesService,
