@@ -2,7 +2,8 @@ import { EventBus } from '../../src/events/event-bus.service';
 import { DeliveryDispatcher } from '../../src/alert-channels/delivery/delivery-dispatcher.service';
 import { DeliveryScheduler } from '../../src/alert-channels/delivery/delivery.scheduler';
 import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
-import { createTestDatabase, describeRealPg } from '../helpers/test-database';
+import type { PGliteLike } from '../../src/database/embedded/pglite-pg-adapter';
+import { createTestDatabase, describeEmbedded, describeRealPg } from '../helpers/test-database';
 import { FakeServer, seedOpenedAlert } from './fakes';
 
 /** Waits for a condition the background loop is expected to bring about (the loop itself is under test). */
@@ -81,5 +82,46 @@ describeRealPg('two dispatchers on one database', () => {
     expect(runs.reduce((n, r) => n + r.fannedOut, 0)).toBe(12);
     const ids = hook.requests.map((r) => String(r.headers['x-tracer-event-id']));
     expect(ids.sort()).toEqual([...events].sort());
+  });
+});
+
+describeEmbedded('delivery on the TimescaleDB build of PGlite (PostgreSQL 17 + TimescaleDB)', () => {
+  let t: TestApp;
+  const hook = new FakeServer();
+
+  beforeAll(async () => {
+    await hook.start();
+    t = await createTestApp({
+      database: await createTestDatabase({ migrated: false }),
+      env: { ALLOW_PRIVATE_WEBHOOKS: 'true' },
+      pgliteFactory: async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { PGlite } = require('pglite-timescaledb');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { timescaledb } = require('pglite-timescaledb/timescaledb');
+        const db = new PGlite({ extensions: { timescaledb } });
+        await db.waitReady;
+        return db as PGliteLike;
+      },
+    });
+    await t.app.get(DeliveryScheduler).pause();
+  }, 90_000);
+  afterAll(async () => {
+    await t?.close();
+    await hook.stop();
+  });
+
+  it('migrates, fans out, leases, sends and retries there too', async () => {
+    const [ext] = await t.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_extension WHERE extname = 'timescaledb'`);
+    expect(ext.n).toBe('1');
+    const c = await t.http.post('/alert-channels').set(asAdmin).send({ name: 'tsdb', kind: 'webhook', config: { url: `${hook.url}/tsdb` } }).expect(201);
+    await seedOpenedAlert(t.db, { service: 'tsdb-svc' });
+    hook.enqueue({ status: 503 });
+    const t0 = new Date(Date.now() + 60_000);
+    expect(await t.app.get(DeliveryDispatcher).runOnce(t0)).toMatchObject({ fannedOut: 1, retrying: 1 });
+    expect(await t.app.get(DeliveryDispatcher).runOnce(new Date(t0.getTime() + 1000))).toMatchObject({ sent: 1 });
+    const d = await t.http.get(`/alert-channels/${c.body.id}/deliveries`).set(asAdmin).expect(200);
+    expect(d.body.data[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(hook.requests).toHaveLength(2);
   });
 });
