@@ -38,6 +38,12 @@ export interface TracerClientOptions {
   fetch?: typeof fetch;
 }
 
+/** Clients to flush when the event loop empties; one process listener for all of them. */
+const onExit = new Set<() => void>();
+function flushAllOnExit(): void {
+  for (const hook of [...onExit]) hook();
+}
+
 /** Shared by a client and its children: one queue, one connection to Tracer. */
 interface Core {
   pipeline: LogPipeline;
@@ -109,7 +115,8 @@ export class TracerLogger {
   shutdown(): Promise<void> {
     const core = this.core;
     if (core.exitHook) {
-      process.removeListener('beforeExit', core.exitHook);
+      onExit.delete(core.exitHook);
+      if (onExit.size === 0) process.removeListener('beforeExit', flushAllOnExit);
       core.exitHook = undefined;
     }
     core.shutdown ??= core.pipeline.shutdown(core.shutdownTimeoutMs).catch(() => undefined);
@@ -153,7 +160,8 @@ export class TracerClient extends TracerLogger {
     super(core, options.service, { ...(options.metadata ?? {}) });
     if (options.flushOnExit ?? true) {
       core.exitHook = () => void this.shutdown();
-      process.once('beforeExit', core.exitHook);
+      onExit.add(core.exitHook);
+      if (onExit.size === 1) process.on('beforeExit', flushAllOnExit);
     }
   }
 }
@@ -166,22 +174,44 @@ function isPlainObject(v: unknown): v is Metadata {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** JSON.stringify that survives cycles, BigInt and Errors (the host's objects are not ours to trust). */
+/** Nesting kept in metadata; deeper values are replaced by a marker rather than walked. */
+const MAX_DEPTH = 16;
+
+/**
+ * JSON.stringify that survives what host applications pass in: cycles (`[Circular]`, while an object seen
+ * twice elsewhere is written twice), BigInt (as a string), Errors (name, message, stack), throwing
+ * getters and toJSON methods. Never throws.
+ */
 export function safeStringify(value: unknown): string {
-  const seen = new WeakSet<object>();
   try {
-    return (
-      JSON.stringify(value, (_key, v: unknown) => {
-        if (typeof v === 'bigint') return v.toString();
-        if (v instanceof Error) return { name: v.name, message: v.message, stack: v.stack };
-        if (typeof v === 'object' && v !== null) {
-          if (seen.has(v)) return '[Circular]';
-          seen.add(v);
-        }
-        return v;
-      }) ?? String(value)
-    );
+    return JSON.stringify(toJsonSafe(value, [], 0)) ?? String(value);
   } catch (err) {
     return `[unserializable: ${(err as Error)?.message}]`;
   }
+}
+
+function toJsonSafe(value: unknown, ancestors: object[], depth: number): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof value !== 'object' || value === null) return value;
+  if (ancestors.includes(value)) return '[Circular]';
+  if (depth >= MAX_DEPTH) return '[Too deep]';
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return toJsonSafe(toJSON.call(value), ancestors, depth);
+  const inner = [...ancestors, value];
+  if (Array.isArray(value)) return value.map((v) => toJsonSafe(v, inner, depth + 1) ?? null);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    let v: unknown;
+    try {
+      v = (value as Record<string, unknown>)[key];
+    } catch (err) {
+      v = `[getter threw: ${(err as Error)?.message}]`;
+    }
+    const safe = toJsonSafe(v, inner, depth + 1);
+    // defineProperty keeps a key named __proto__ as plain data.
+    if (safe !== undefined) Object.defineProperty(out, key, { value: safe, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }

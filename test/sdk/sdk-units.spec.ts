@@ -1,5 +1,6 @@
 import { MAX_RETRY_AFTER_MS, backoffDelay, isRetryableStatus, parseRetryAfter, retryDelay } from '../../sdk/src/backoff';
 import { splitBatches } from '../../sdk/src/batch';
+import { safeStringify } from '../../sdk/src/tracer-client';
 
 const opts = { baseMs: 500, maxMs: 30_000 };
 
@@ -68,5 +69,25 @@ describe('SDK batch splitting', () => {
   it('sends an entry larger than the limit alone instead of looping', () => {
     const batches = splitBatches(items([10, 500, 10]), 100, 100);
     expect(batches.map((b) => b.map((x) => x.i))).toEqual([[0], [1], [2]]);
+  });
+});
+
+describe('SDK safeStringify', () => {
+  it('survives cycles, BigInt, Errors, throwing getters, and writes shared (non-circular) objects twice', () => {
+    const shared = { a: 1 };
+    const cyclic: Record<string, unknown> = { n: 10n, shared, again: shared, err: new TypeError('bad') };
+    cyclic.self = cyclic;
+    Object.defineProperty(cyclic, 'boom', { enumerable: true, get: () => { throw new Error('getter'); } });
+    const parsed = JSON.parse(safeStringify(cyclic));
+    expect(parsed).toEqual({
+      n: '10',
+      shared: { a: 1 },
+      again: { a: 1 },
+      err: { name: 'TypeError', message: 'bad', stack: expect.stringContaining('bad') },
+      self: '[Circular]',
+      boom: '[getter threw: getter]',
+    });
+    expect(JSON.parse(safeStringify({ d: new Date(0) }))).toEqual({ d: '1970-01-01T00:00:00.000Z' });
+    expect(safeStringify('plain')).toBe('"plain"');
   });
 });
