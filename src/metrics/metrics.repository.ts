@@ -111,13 +111,14 @@ export class MetricsRepository {
     q: Queryable,
     service: string,
     before: Date,
+    since: Date,
     windowSeconds: number,
     limit: number,
     exclude: { from: Date; to: Date | null }[],
   ): Promise<MetricRow[]> {
     return q.query(
       `SELECT ${COLUMNS} FROM metrics m
-        WHERE service = $1 AND window_seconds = $2 AND window_start < $3 AND log_count > 0
+        WHERE service = $1 AND window_seconds = $2 AND window_start < $3 AND window_start >= $7 AND log_count > 0
           AND NOT EXISTS (SELECT 1 FROM unnest($5::timestamptz[], $6::timestamptz[]) AS x(f, t)
                            WHERE m.window_start >= x.f AND (x.t IS NULL OR m.window_start <= x.t))
         ORDER BY window_start DESC LIMIT $4`,
@@ -128,15 +129,17 @@ export class MetricsRepository {
         limit,
         exclude.map((e) => e.from.toISOString()),
         exclude.map((e) => (e.to ? e.to.toISOString() : null)),
+        since.toISOString(),
       ],
     );
   }
 
-  async lastActiveWindow(q: Queryable, service: string, upTo: Date, windowSeconds: number): Promise<Date | null> {
+  async lastActiveWindow(q: Queryable, service: string, upTo: Date, since: Date | null, windowSeconds: number): Promise<Date | null> {
     const rows: { s: Date | null }[] = await q.query(
       `SELECT max(window_start) AS s FROM metrics
-        WHERE service = $1 AND window_seconds = $2 AND window_start <= $3 AND log_count > 0`,
-      [service, windowSeconds, upTo.toISOString()],
+        WHERE service = $1 AND window_seconds = $2 AND window_start <= $3 AND log_count > 0
+          AND ($4::timestamptz IS NULL OR window_start >= $4)`,
+      [service, windowSeconds, upTo.toISOString(), since?.toISOString() ?? null],
     );
     return rows[0]?.s ? new Date(rows[0].s) : null;
   }

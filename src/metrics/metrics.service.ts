@@ -188,13 +188,33 @@ export class MetricsService {
     limit: number,
     exclude: { from: Date; to: Date | null }[],
   ): Promise<MetricRow[]> {
-    return this.metrics.history(q, service, before, this.windowSeconds, limit, exclude);
+    return this.metrics.history(q, service, before, historyStart(before, limit, exclude, this.windowSeconds), this.windowSeconds, limit, exclude);
   }
 
-  /** The last window in which the service sent logs, at or before `upTo`. */
-  lastActiveWindow(q: Queryable, service: string, upTo: Date): Promise<Date | null> {
-    return this.metrics.lastActiveWindow(q, service, upTo, this.windowSeconds);
+  /**
+   * The last window in which the service sent logs, at or before `upTo` and, when given, not before
+   * `since` (a bound lets the planner skip old partitions).
+   */
+  lastActiveWindow(q: Queryable, service: string, upTo: Date, since: Date | null = null): Promise<Date | null> {
+    return this.metrics.lastActiveWindow(q, service, upTo, since, this.windowSeconds);
   }
 }
 
 class LeaseLost extends Error {}
+
+/**
+ * Where a baseline history of `limit` windows before `before` can start: twice the span (windows without
+ * logs are skipped), pushed back by the excluded incident windows within it. A lower bound lets the
+ * planner prune the time partitions instead of walking every one of them.
+ */
+export function historyStart(before: Date, limit: number, exclude: { from: Date; to: Date | null }[], windowSeconds: number): Date {
+  const size = windowSeconds * 1000;
+  let start = before.getTime() - 2 * limit * size;
+  const ranges = [...exclude].sort((a, b) => b.from.getTime() - a.from.getTime());
+  for (const r of ranges) {
+    const to = Math.min(r.to ? r.to.getTime() : before.getTime(), before.getTime());
+    if (to < start) break;
+    start -= Math.max(0, to - r.from.getTime()) + size;
+  }
+  return new Date(start);
+}

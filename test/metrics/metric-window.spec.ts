@@ -1,3 +1,4 @@
+import { historyStart } from '../../src/metrics/metrics.service';
 import { addWindows, isCaughtUp, isDue, lastDueWindow, windowsOf, windowStartOf } from '../../src/metrics/metric-window';
 
 describe('window arithmetic', () => {
@@ -29,5 +30,24 @@ describe('window arithmetic', () => {
       t('2026-01-01T09:59:00Z'),
       t('2026-01-01T10:00:00Z'),
     ]);
+  });
+});
+
+describe('baseline history bound', () => {
+  const t = (s: string) => new Date(s);
+
+  it('spans twice the baseline windows before the window', () => {
+    expect(historyStart(t('2026-01-01T10:00:00Z'), 20, [], 60)).toEqual(t('2026-01-01T09:20:00Z'));
+  });
+
+  it('reaches back past excluded incident windows, an open one included', () => {
+    const before = t('2026-01-01T10:00:00Z');
+    // an open incident since 09:30 (30 windows) and a resolved one 09:00..09:09 (reached once pushed back)
+    const start = historyStart(before, 20, [
+      { from: t('2026-01-01T09:30:00Z'), to: null },
+      { from: t('2026-01-01T09:00:00Z'), to: t('2026-01-01T09:09:00Z') },
+    ], 60);
+    // 40 windows + 31 (open incident) + 10 (resolved incident) = 81 windows before 10:00
+    expect(start).toEqual(t('2026-01-01T08:39:00Z'));
   });
 });

@@ -126,9 +126,10 @@ export class DetectionService {
 
     let silence = { silentWindows: 0, recentlyActive: false, typicalLogCount: null as number | null };
     if (current.logCount === 0) {
-      const lastActive = await this.metrics.lastActiveWindow(q, service, windowStart);
+      const horizon = addWindows(windowStart, -(rule.downAfterWindows + rule.baselineWindows), ws);
+      // Only an open service_down alert needs the last activity however old it is.
+      const lastActive = await this.metrics.lastActiveWindow(q, service, windowStart, downAlertOpen ? null : horizon);
       if (lastActive) {
-        const horizon = addWindows(windowStart, -(rule.downAfterWindows + rule.baselineWindows), ws);
         silence = {
           silentWindows: await this.metrics.countReceivingWindows(q, lastActive, windowStart),
           // An open service_down alert keeps its service "recent" for as long as it stays silent.
