@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IngestionService } from './ingestion.service';
+import { LiveTailFanout } from './live-tail/live-tail-fanout.service';
 import { LiveTailService } from './live-tail/live-tail.service';
 import { LogSearchRepository } from './log-search.repository';
 import { LogSearchService } from './log-search.service';
@@ -13,7 +14,7 @@ import { OtlpLogsService } from './otlp/otlp-logs.service';
 
 @Module({
   controllers: [LogsController, OtlpLogsController],
-  providers: [IngestionService, OtlpLogsService, LiveTailService, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, ServiceRegistry, LogSearchRepository, LogSearchService],
+  providers: [IngestionService, OtlpLogsService, LiveTailService, LiveTailFanout, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, ServiceRegistry, LogSearchRepository, LogSearchService],
   exports: [LogWriter, IngestionService, LogSearchService],
 })
 export class IngestionModule {}

@@ -6,6 +6,7 @@ import { TelemetryService } from '../common/telemetry/telemetry.service';
 import { EventBus } from '../events/event-bus.service';
 import { TracerEvent } from '../events/events';
 import type { NormalizedLog } from './log-entry';
+import { LiveTailFanout } from './live-tail/live-tail-fanout.service';
 import { LogRepository, type IdempotencyRecord } from './log.repository';
 
 /** The database refused a request's rows (bad data, or a duplicate Idempotency-Key): 400 unless handled. */
@@ -52,6 +53,7 @@ export class LogWriter implements OnApplicationShutdown {
     private readonly events: EventBus,
     private readonly emitter: EventEmitter2,
     private readonly telemetry: TelemetryService,
+    private readonly fanout: LiveTailFanout,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     telemetry.queueDepth = () => this.queuedRows;
@@ -159,16 +161,18 @@ export class LogWriter implements OnApplicationShutdown {
       }
     }
     const live = Boolean(this.emitter.hasListeners(TracerEvent.LogsIngested));
+    const announce = this.fanout.enabled;
     let ids: string[];
     const stopTimer = this.telemetry.writerFlushSeconds.startTimer();
     try {
-      ids = await this.repo.insertBatch(rows, services, live, idempotency);
+      ids = await this.repo.insertBatch(rows, services, live || announce, idempotency);
       stopTimer();
       this.telemetry.ingestedLogs.inc(rows.length);
     } catch (e) {
       for (const s of services) this.serviceTouchedAt.delete(s); // not registered after all
       throw e;
     }
+    if (announce) this.fanout.announce(ids, rows.map((r) => r.timestamp));
     if (live) {
       this.events.emit(TracerEvent.LogsIngested, {
         logs: rows.map((r, i) => ({

@@ -4,7 +4,11 @@ import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { TracerEvent, type CommittedLog, type LogsIngestedPayload } from '../../events/events';
 import type { LogFilter } from '../log-query';
+import { LiveTailFanout } from './live-tail-fanout.service';
 import { matchesFilter } from './log-matcher';
+
+/** How many recently published ids are remembered to drop repeats from overlapping announcements. */
+const RECENT_IDS = 100_000;
 
 interface Subscriber {
   filter: LogFilter;
@@ -30,9 +34,11 @@ export class LiveTailService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LiveTailService.name);
   private readonly subscribers = new Set<Subscriber>();
   private readonly onIngested = (p: LogsIngestedPayload) => this.publish(p.logs);
+  private readonly recent = new Set<string>();
 
   constructor(
     private readonly emitter: EventEmitter2,
+    private readonly fanout: LiveTailFanout,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -55,17 +61,27 @@ export class LiveTailService implements BeforeApplicationShutdown {
       res,
       heartbeat: setInterval(() => this.send(sub, `: heartbeat ${new Date().toISOString()}\n\n`), this.config.liveTail.heartbeatMs),
     };
-    if (this.subscribers.size === 0) this.emitter.on(TracerEvent.LogsIngested, this.onIngested);
+    if (this.subscribers.size === 0) {
+      this.emitter.on(TracerEvent.LogsIngested, this.onIngested);
+      void this.fanout.listen((logs) => this.publish(logs));
+    }
     this.subscribers.add(sub);
     res.on('close', () => this.remove(sub));
   }
 
   publish(logs: CommittedLog[]): void {
+    const fresh = logs.filter((l) => !this.recent.has(l.id));
+    for (const l of fresh) this.remember(l.id);
     for (const sub of this.subscribers) {
       let chunk = '';
-      for (const log of logs) if (matchesFilter(sub.filter, log)) chunk += logFrame(log);
+      for (const log of fresh) if (matchesFilter(sub.filter, log)) chunk += logFrame(log);
       if (chunk) this.send(sub, chunk);
     }
+  }
+
+  private remember(id: string): void {
+    this.recent.add(id);
+    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
   }
 
   beforeApplicationShutdown(): void {
@@ -88,6 +104,9 @@ export class LiveTailService implements BeforeApplicationShutdown {
   private remove(sub: Subscriber): void {
     if (!this.subscribers.delete(sub)) return;
     clearInterval(sub.heartbeat);
-    if (this.subscribers.size === 0) this.emitter.off(TracerEvent.LogsIngested, this.onIngested);
+    if (this.subscribers.size === 0) {
+      this.emitter.off(TracerEvent.LogsIngested, this.onIngested);
+      void this.fanout.unlisten();
+    }
   }
 }
