@@ -249,6 +249,23 @@ describe('alert delivery: senders, retries, rate limits, silences', () => {
     expect(d.lastError).toContain('unknown field');
   });
 
+  it('gives a receiver that does not answer 10 s, then retries', async () => {
+    const svc = service();
+    const id = await channel('webhook', { url: `${hook.url}/slow` }, { services: [svc] });
+    await seedOpenedAlert(t.db, { service: svc });
+    hook.enqueue({ status: 200, delayMs: 15_000 });
+    const t0 = later();
+    const started = Date.now();
+    expect(await dispatcher.runOnce(t0)).toMatchObject({ messages: 1, retrying: 1 });
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(9_900);
+    expect(took).toBeLessThan(14_000);
+    const [d] = await deliveries(id);
+    expect(d).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null, nextAttemptAt: new Date(t0.getTime() + 1000).toISOString() });
+    expect(d.lastError).toBe('timeout: no response within 10000 ms');
+    expect(await dispatcher.runOnce(new Date(t0.getTime() + 1000))).toMatchObject({ sent: 1 });
+  });
+
   it('gives up after six attempts spaced 1 s, 5 s, 25 s, 2 min and 10 min apart', async () => {
     const svc = service();
     const id = await channel('webhook', { url: `${hook.url}/down` }, { services: [svc] });

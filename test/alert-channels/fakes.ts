@@ -49,8 +49,10 @@ export class FakeServer {
           res.writeHead(reply.status, { 'Content-Type': 'application/json', ...(reply.headers ?? {}) });
           res.end(reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
         };
-        if (reply.delayMs) setTimeout(answer, reply.delayMs);
-        else answer();
+        if (reply.delayMs) {
+          const timer = setTimeout(answer, reply.delayMs);
+          res.on('close', () => clearTimeout(timer)); // the client gave up: nothing to answer
+        } else answer();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
