@@ -22,7 +22,7 @@ export function makeLog(i, servicePrefix) {
   };
 }
 
-async function phase({ url, batch, seconds, connections, servicePrefix }) {
+export async function phase({ url, batch, seconds, connections, servicePrefix }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   // A pool of pre-serialised bodies keeps the load generator cheap; timestamps stay within the window.
   const bodies = Array.from({ length: 32 }, (_, b) =>

@@ -1,5 +1,6 @@
 // Shared pieces of the benchmarks: a fresh database, the app as its own process, percentiles, output.
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,9 +45,18 @@ export async function freshDatabase(prefix = 'tracer_bench') {
   };
 }
 
-/** Starts the built app (dist/) as its own process and waits for /health. */
+/** The built app: dist/src/main.js, or BENCH_APP (e.g. a copy of dist/ that a rebuild cannot remove mid-run). */
+export function appEntry() {
+  return process.env.BENCH_APP ?? join(root, 'dist/src/main.js');
+}
+
+/**
+ * Starts the built app as its own process and waits for /health. BENCH_NODE_ARGS adds node flags
+ * (e.g. `--cpu-prof --cpu-prof-dir=scratch/prof` to profile the server under the bench's load).
+ */
 export async function startApp(databaseUrl, port, extraEnv = {}) {
-  const child = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, appEntry()], {
     env: {
       PATH: process.env.PATH,
       DATABASE_URL: databaseUrl,
@@ -91,6 +101,24 @@ export function peakRssMb(pid) {
   } catch {
     return null;
   }
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function median(values) {
+  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (!v.length) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 }
 
 export function percentile(sorted, p) {

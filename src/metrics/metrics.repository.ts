@@ -30,21 +30,29 @@ const num = (key: string) => `CASE jsonb_typeof(metadata->'${key}')
  * (which leads with timestamp), groups by service and upserts, so re-aggregating a window (late logs)
  * is the same idempotent statement. Latency is the first numeric of metadata.latency, latency_ms,
  * duration_ms. Returns the window's total log count (0: nothing at all was ingested for it).
+ *
+ * Shaped for windows of a million logs (docs/performance.md): `OFFSET 0` keeps the planner from
+ * inlining `lat` into every aggregate that reads it (it would extract the JSON five times per row);
+ * grouping without ordered-set aggregates lets PostgreSQL hash by service instead of sorting the whole
+ * window, and the exact percentiles are then taken per service, with one sort, over its latencies.
  */
 const AGGREGATE_SQL = `
   WITH l AS (
     SELECT service, level, COALESCE(${num('latency')}, ${num('latency_ms')}, ${num('duration_ms')}) AS lat
       FROM logs
      WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $1::timestamptz + make_interval(secs => $2)
+    OFFSET 0
+  ), g AS (
+    SELECT service, count(*) AS n, count(*) FILTER (WHERE level IN ('error', 'fatal')) AS errors,
+           count(*) FILTER (WHERE level = 'warn') AS warns, count(lat) AS lat_n, avg(lat) AS lat_avg,
+           max(lat) AS lat_max, array_agg(lat) FILTER (WHERE lat IS NOT NULL) AS lats
+      FROM l
+     GROUP BY service
   ), up AS (
     INSERT INTO metrics AS m (service, window_start, window_seconds, log_count, error_count, warn_count,
                               latency_count, latency_avg, latency_p50, latency_p95, latency_p99, latency_max, updated_at)
-    SELECT service, $1::timestamptz, $2, count(*), count(*) FILTER (WHERE level IN ('error', 'fatal')),
-           count(*) FILTER (WHERE level = 'warn'), count(lat), avg(lat),
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY lat), percentile_cont(0.95) WITHIN GROUP (ORDER BY lat),
-           percentile_cont(0.99) WITHIN GROUP (ORDER BY lat), max(lat), now()
-      FROM l
-     GROUP BY service
+    SELECT service, $1::timestamptz, $2, n, errors, warns, lat_n, lat_avg, p[1], p[2], p[3], lat_max, now()
+      FROM g, LATERAL (SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY v) AS p FROM unnest(g.lats) AS v) pct
     ON CONFLICT (service, window_seconds, window_start) DO UPDATE SET
       log_count = EXCLUDED.log_count, error_count = EXCLUDED.error_count, warn_count = EXCLUDED.warn_count,
       latency_count = EXCLUDED.latency_count, latency_avg = EXCLUDED.latency_avg,

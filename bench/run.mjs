@@ -1,0 +1,338 @@
+// npm run bench [-- --quick] [-- --only ingest,limit,search,aggregation,sdk] [-- --keep]
+//
+// The whole benchmark of issue 8, against a fresh PostgreSQL database created from BENCH_DATABASE_URL
+// (default postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards (--keep keeps it):
+//   ingest       Tracer (dist/src/main.js) as its own process; this process posts ~250-byte logs in batches
+//                of 1000 and of 100 over 16 keep-alive connections; logs/s, p50/p99 request latency,
+//                server peak RSS, and the database must hold exactly the accepted count.
+//   limit        psql `\copy logs (...) from '<file>'` of as many equivalent rows into the same table,
+//                truncated first (same indexes): rows/s and ingest/limit.
+//   search       5,000,000 logs over 24 hours (5 services, 1% errors) loaded by COPY; GET /logs p50/p95
+//                over 100 sequential requests per query; page 1 vs page 5000 of a cursor walk.
+//   aggregation  one metrics window holding 1,000,000 logs, aggregated by MetricsRepository.aggregate
+//                (the statement the scheduler runs).
+//   sdk          @tracer/sdk's TracerClient in this process against the running app: logs/s, stored count.
+// Prints a table and one JSON line (`{"bench":"tracer",...}`). --quick shrinks everything to about a minute.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { ADMIN_KEY, appEntry, arg, freePort, freshDatabase, median, peakRssMb, percentile, startApp, table } from './lib.mjs';
+import { makeLog, phase } from './ingest.mjs';
+import { PSQL, SERVICES, copyFromFile, copyFromLines, copyLines, traceIdOf, writeLines } from './data.mjs';
+
+const quick = arg('quick', false) === true;
+const only = String(arg('only', 'ingest,limit,search,aggregation,sdk')).split(',');
+const keep = arg('keep', false) === true;
+const P = quick
+  ? { ingestSeconds: 5, searchRows: 500_000, aggRows: 200_000, sdkSeconds: 4, requests: 30, page: 2500 }
+  : { ingestSeconds: 20, searchRows: 5_000_000, aggRows: 1_000_000, sdkSeconds: 10, requests: 100, page: 5000 };
+const CONNECTIONS = 16;
+const HOUR = 3_600_000;
+const PAGE_LIMIT = 100;
+// The bench measures capacity, so the per-key rate limits (50,000 logs/s by default) are off.
+const APP_ENV = { RATE_LIMIT_LOGS_PER_SECOND: '0', RATE_LIMIT_REQUESTS_PER_MINUTE: '0' };
+const HTTP_COLUMNS = '"timestamp", level, service, message, metadata';
+
+const summary = { bench: 'tracer', quick, startedAt: new Date().toISOString(), node: process.version };
+const rows = [];
+const report = (section, metric, value, target = '', ok = '') => {
+  rows.push({ section, metric, value, target, ok: ok === '' ? '' : ok ? 'yes' : 'NO' });
+  if (!quick || section !== 'search') process.stderr.write(`  ${section}: ${metric} = ${value}\n`);
+};
+const fmt = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
+const ms = (n) => (n === null || n === undefined ? '-' : `${n.toFixed(1)} ms`);
+
+async function sql(url, text, params) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+async function ingestAndLimit(db) {
+  const app = await startApp(db.url, await freePort(), APP_ENV);
+  const results = [];
+  let rss;
+  try {
+    for (const batch of [1000, 100]) {
+      const servicePrefix = `bench${batch}`;
+      process.stderr.write(`ingest: ${batch}-log batches for ${P.ingestSeconds} s...\n`);
+      const r = await phase({ url: app.url, batch, seconds: P.ingestSeconds, connections: CONNECTIONS, servicePrefix });
+      const [{ n }] = await sql(db.url, `SELECT count(*)::int AS n FROM logs WHERE service LIKE $1`, [`${servicePrefix}-%`]);
+      results.push({ ...r, stored: n, exact: n === r.accepted });
+    }
+    rss = peakRssMb(app.child.pid);
+  } finally {
+    await app.stop();
+  }
+  summary.ingest = { connections: CONNECTIONS, results, serverPeakRssMb: rss };
+  for (const r of results) {
+    report('ingest', `batch ${r.batch}: logs/s`, fmt(r.logsPerSecond), r.batch === 1000 ? '>= 30,000' : '', r.batch === 1000 ? r.logsPerSecond >= 30000 : '');
+    report('ingest', `batch ${r.batch}: p50 / p99 request`, `${ms(r.p50ms)} / ${ms(r.p99ms)}`);
+    report('ingest', `batch ${r.batch}: stored = accepted`, `${fmt(r.stored)} = ${fmt(r.accepted)} (${r.failedRequests} failed requests)`, 'exact', r.exact && r.failedRequests === 0);
+  }
+  report('ingest', 'server peak RSS', `${rss} MB`, '< 400 MB', rss !== null && rss < 400);
+
+  if (!only.includes('limit')) return;
+  // As many rows as the 1000-batch phase stored, exactly the same logs, written by psql's \copy.
+  const count = results[0].accepted;
+  const dir = mkdtempSync(join(tmpdir(), 'tracer-bench-'));
+  const file = join(dir, 'logs.tsv');
+  try {
+    await writeLines(file, (function* () {
+      let buf = '';
+      for (let i = 0; i < count; i++) {
+        const l = makeLog(i, 'limit');
+        buf += `${l.timestamp}\t${l.level}\t${l.service}\t${l.message}\t${JSON.stringify(l.metadata)}\n`;
+        if (i % 5000 === 4999) {
+          yield buf;
+          buf = '';
+        }
+      }
+      yield buf;
+    })());
+    await sql(db.url, 'TRUNCATE logs');
+    await sql(db.url, 'CHECKPOINT');
+    process.stderr.write(`limit: \\copy of ${fmt(count)} rows...\n`);
+    const seconds = await copyFromFile(db.url, HTTP_COLUMNS, file);
+    const [{ n }] = await sql(db.url, `SELECT count(*)::int AS n FROM logs`);
+    if (n !== count) throw new Error(`COPY stored ${n} rows, expected ${count}`);
+    const rate = Math.round(count / seconds);
+    const ratios = results.map((r) => ({ batch: r.batch, ratio: Number((r.logsPerSecond / rate).toFixed(3)) }));
+    summary.limit = { rows: count, seconds: Number(seconds.toFixed(2)), rowsPerSecond: rate, ratios };
+    report('limit', `\\copy of ${fmt(count)} rows: rows/s`, fmt(rate));
+    for (const { batch, ratio } of ratios) {
+      const target = batch === 1000 ? 0.6 : 0.4;
+      report('limit', `ingest/limit, batch ${batch}`, `${(ratio * 100).toFixed(1)} %`, `>= ${target * 100} %`, ratio >= target);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+/** Loads `count` search rows over the 24 hours before `endMs` through two parallel COPY streams. */
+async function loadSearchData(db, count, endMs) {
+  const startMs = endMs - 24 * HOUR;
+  const started = Date.now();
+  const cols = `${HTTP_COLUMNS}, trace_id, span_id`;
+  await Promise.all(
+    [0, 1].map((s) => copyFromLines(db.url, cols, copyLines({ count, startMs, spanMs: 24 * HOUR, seed: 7 + s, traces: true, first: s, step: 2 }))),
+  );
+  const loadSeconds = (Date.now() - started) / 1000;
+  const vacuumStarted = Date.now();
+  await sql(db.url, 'VACUUM (ANALYZE) logs');
+  return { startMs, loadSeconds, vacuumSeconds: (Date.now() - vacuumStarted) / 1000 };
+}
+
+async function timeRequests(url, n, makeQuery, check) {
+  const latencies = [];
+  const headers = { authorization: `Bearer ${ADMIN_KEY}` };
+  for (let k = -3; k < n; k++) {
+    const q = makeQuery(Math.max(0, k) + (k < 0 ? 1000 : 0));
+    const started = process.hrtime.bigint();
+    const res = await fetch(`${url}/logs?${new URLSearchParams(q)}`, { headers });
+    const body = await res.json();
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    if (res.status !== 200) throw new Error(`GET /logs?${new URLSearchParams(q)}: ${res.status} ${JSON.stringify(body)}`);
+    check?.(body, q);
+    if (k >= 0) latencies.push(elapsed); // three warm-up requests are not counted
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50ms: Number(percentile(latencies, 50).toFixed(2)), p95ms: Number(percentile(latencies, 95).toFixed(2)) };
+}
+
+const ISO_US = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+const cursorOf = (ts, id) => Buffer.from(JSON.stringify([ts, String(id)]), 'utf8').toString('base64url');
+
+async function search(db) {
+  const endMs = Math.floor(Date.now() / 1000) * 1000 - 60_000; // the newest log a minute ago
+  process.stderr.write(`search: loading ${fmt(P.searchRows)} logs over 24 h by COPY...\n`);
+  const load = await loadSearchData(db, P.searchRows, endMs);
+  const [{ n, size }] = await sql(db.url, `SELECT (SELECT count(*)::int FROM logs) AS n,
+      (SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits WHERE inhparent = 'logs'::regclass) AS size`);
+  if (n !== P.searchRows) throw new Error(`search data: ${n} rows stored, expected ${P.searchRows}`);
+  report('search', 'data', `${fmt(n)} logs over 24 h, ${size} with indexes; COPY ${load.loadSeconds.toFixed(1)} s, VACUUM ANALYZE ${load.vacuumSeconds.toFixed(1)} s`);
+
+  const app = await startApp(db.url, await freePort(), APP_ENV);
+  const out = { rows: n, loadSeconds: load.loadSeconds, requests: P.requests, queries: {} };
+  try {
+    const svc = (k) => SERVICES[k % 5];
+    const iso = (t) => new Date(t).toISOString();
+    const queries = {
+      'service + last hour': (k) => ({ service: svc(k), from: iso(endMs - HOUR) }),
+      'service + level=error': (k) => ({ service: svc(k), level: 'error' }),
+      'q over one service-hour': (k) => {
+        const hour = load.startMs + (1 + (k * 7) % 22) * HOUR;
+        return { service: svc(k), from: iso(hour), to: iso(hour + HOUR), q: `user=user-${(k * 7919) % 10000} ` };
+      },
+      traceId: (k) => ({ traceId: traceIdOf(2 * ((k * 104729) % Math.floor(P.searchRows / 16))) }),
+    };
+    const checks = {
+      'service + last hour': (b, q) => {
+        if (b.data.length !== PAGE_LIMIT || b.data.some((l) => l.service !== q.service)) throw new Error('service + last hour: wrong page');
+      },
+      'service + level=error': (b, q) => {
+        if (b.data.length !== PAGE_LIMIT || b.data.some((l) => l.service !== q.service || l.level !== 'error')) throw new Error('level=error: wrong page');
+      },
+      'q over one service-hour': (b, q) => {
+        if (b.data.some((l) => !l.message.toLowerCase().includes(q.q.toLowerCase()))) throw new Error('q: wrong rows');
+      },
+      traceId: (b, q) => {
+        if (b.data.length !== 8 || b.data.some((l) => l.traceId !== q.traceId)) throw new Error(`traceId: ${b.data.length} rows`);
+      },
+    };
+    for (const [name, make] of Object.entries(queries)) {
+      process.stderr.write(`search: ${name}...\n`);
+      const r = await timeRequests(app.url, P.requests, make, checks[name]);
+      out.queries[name] = r;
+      const target = name.startsWith('q ') ? 500 : 50;
+      report('search', `${name}: p50 / p95`, `${ms(r.p50ms)} / ${ms(r.p95ms)}`, `p95 < ${target} ms`, r.p95ms < target);
+    }
+
+    // Cursor walk, newest first over everything: page N is what following nextCursor N-1 times gives,
+    // i.e. the page after the last row of page N-1. Build that cursor from the data, and check the
+    // construction against the API's own nextCursor of page 1 and against the rows of page N.
+    const page = Math.min(P.page, Math.floor(n / PAGE_LIMIT));
+    const rowAt = async (offset) =>
+      (await sql(db.url, `SELECT to_char("timestamp" AT TIME ZONE 'UTC', ${ISO_US}) AS ts, id::text AS id FROM logs
+                           ORDER BY "timestamp" DESC, id DESC OFFSET $1 LIMIT 1`, [offset]))[0];
+    const first = await (await fetch(`${app.url}/logs?limit=${PAGE_LIMIT}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json();
+    const p1last = await rowAt(PAGE_LIMIT - 1);
+    if (first.nextCursor !== cursorOf(p1last.ts, p1last.id)) throw new Error('cursor construction does not match the API nextCursor');
+    const before = await rowAt((page - 1) * PAGE_LIMIT - 1);
+    const expectedFirst = await rowAt((page - 1) * PAGE_LIMIT);
+    const cursor = cursorOf(before.ts, before.id);
+    process.stderr.write(`search: page 1 vs page ${page}...\n`);
+    const p1 = await timeRequests(app.url, P.requests, () => ({ limit: String(PAGE_LIMIT) }));
+    const pN = await timeRequests(app.url, P.requests, () => ({ limit: String(PAGE_LIMIT), cursor }), (b) => {
+      if (b.data.length !== PAGE_LIMIT || b.data[0].id !== expectedFirst.id) throw new Error(`page ${page}: wrong rows`);
+    });
+    out.queries['page 1'] = p1;
+    out.queries[`page ${page}`] = pN;
+    const ratio = pN.p95ms / p1.p95ms;
+    out.pageRatio = Number(ratio.toFixed(2));
+    out.page = page;
+    report('search', 'page 1: p50 / p95', `${ms(p1.p50ms)} / ${ms(p1.p95ms)}`);
+    report('search', `page ${page}: p50 / p95`, `${ms(pN.p50ms)} / ${ms(pN.p95ms)}`, '<= 1.5 x page 1', ratio <= 1.5);
+  } finally {
+    summary.search = out;
+    await app.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+async function aggregation(db) {
+  const windowSeconds = 60;
+  // A window 26 hours back: a day partition of its own day, outside the search data's 24 hours.
+  const windowStart = Math.floor((Date.now() - 26 * HOUR) / 60_000) * 60_000;
+  process.stderr.write(`aggregation: loading ${fmt(P.aggRows)} logs into one ${windowSeconds}-s window...\n`);
+  await copyFromLines(db.url, HTTP_COLUMNS, copyLines({ count: P.aggRows, startMs: windowStart, spanMs: windowSeconds * 1000, seed: 99 }));
+  await sql(db.url, 'ANALYZE logs');
+  const { MetricsRepository } = await import(pathToFileURL(join(dirname(appEntry()), 'metrics/metrics.repository.js')).href);
+  const repo = new MetricsRepository(undefined);
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const q = { query: async (text, params) => (await client.query(text, params)).rows };
+  const times = [];
+  let total;
+  try {
+    for (let i = 0; i < 3; i++) {
+      const started = process.hrtime.bigint();
+      await client.query('BEGIN');
+      total = await repo.aggregate(q, new Date(windowStart), windowSeconds);
+      await client.query('COMMIT');
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    const [m] = await client.query(`SELECT sum(log_count)::int AS n, max(latency_p95) AS p95 FROM metrics WHERE window_start = $1 AND window_seconds = $2`, [
+      new Date(windowStart).toISOString(),
+      windowSeconds,
+    ]).then((r) => r.rows);
+    if (total !== P.aggRows || m.n !== P.aggRows) throw new Error(`aggregation counted ${total} logs, expected ${P.aggRows}`);
+  } finally {
+    await client.end();
+  }
+  summary.aggregation = { logs: P.aggRows, windowSeconds, runsMs: times.map((t) => Math.round(t)), medianMs: Math.round(median(times)) };
+  report('aggregation', `one window of ${fmt(P.aggRows)} logs (3 runs)`, `${times.map((t) => Math.round(t)).join(' / ')} ms (median ${Math.round(median(times))} ms)`, '< 2,000 ms', median(times) < 2000);
+}
+
+// ---------------------------------------------------------------------------------------------------
+async function sdk(db) {
+  let TracerClient;
+  try {
+    ({ TracerClient } = await import('@tracer/sdk'));
+  } catch (e) {
+    summary.sdk = { skipped: `@tracer/sdk not built: ${e.message}` };
+    report('sdk', 'TracerClient', `skipped (${e.message.split('\n')[0]}; run npm run sdk:build)`);
+    return;
+  }
+  const app = await startApp(db.url, await freePort(), APP_ENV);
+  try {
+    const errors = [];
+    const client = new TracerClient({
+      service: 'sdk-bench',
+      apiUrl: app.url,
+      apiKey: ADMIN_KEY,
+      maxQueue: 100_000,
+      flushOnExit: false,
+      onError: (e) => errors.push(e),
+    });
+    const log = client.child({ route: '/api/orders' });
+    process.stderr.write(`sdk: TracerClient for ${P.sdkSeconds} s...\n`);
+    const started = Date.now();
+    const deadline = started + P.sdkSeconds * 1000;
+    let i = 0;
+    while (Date.now() < deadline) {
+      // Keep the client's queue fed without overflowing it: a busy service logging as fast as it can.
+      while (client.stats().queued < 20_000) {
+        const r = i % 100;
+        if (r === 0) log.error('GET /api/orders failed: upstream timeout after 3000ms', { latency_ms: 3000, user_id: `user-${i % 10000}` });
+        else log.info('GET /api/orders completed with status 200', { latency_ms: 5 + ((i * 37) % 400), user_id: `user-${i % 10000}` });
+        i++;
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await client.shutdown();
+    const seconds = (Date.now() - started) / 1000;
+    const s = client.stats();
+    const [{ n }] = await sql(db.url, `SELECT count(*)::int AS n FROM logs WHERE service = 'sdk-bench'`);
+    summary.sdk = { seconds: Number(seconds.toFixed(1)), logged: i, ...s, stored: n, logsPerSecond: Math.round(s.sent / seconds), errors: errors.length };
+    report('sdk', 'TracerClient logs/s (one process, default batchSize)', fmt(summary.sdk.logsPerSecond));
+    report('sdk', 'sent = stored, nothing dropped', `${fmt(s.sent)} = ${fmt(n)}, dropped ${s.dropped}, failed ${s.failed}`, 'exact', s.sent === n && s.sent === i && s.dropped === 0);
+  } finally {
+    await app.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+const db = await freshDatabase();
+process.stderr.write(`bench${quick ? ' (quick)' : ''}: database ${db.name}, app ${appEntry()}, psql ${PSQL}\n`);
+let failed;
+try {
+  // Migrations run at boot, and the partition maintainer creates the day partitions of the retention.
+  await (await startApp(db.url, await freePort(), APP_ENV)).stop();
+  if (only.includes('ingest')) await ingestAndLimit(db);
+  if (only.includes('search') || only.includes('aggregation')) await sql(db.url, 'TRUNCATE logs');
+  if (only.includes('search')) await search(db);
+  if (only.includes('aggregation')) await aggregation(db);
+  if (only.includes('sdk')) await sdk(db);
+} catch (e) {
+  failed = e;
+} finally {
+  if (keep) process.stderr.write(`kept database ${db.url}\n`);
+  else await db.drop();
+}
+summary.finishedAt = new Date().toISOString();
+console.log(table(rows));
+console.log(JSON.stringify(summary));
+if (failed) {
+  console.error(failed);
+  process.exit(1);
+}
+if (rows.some((r) => r.ok === 'NO' && (r.target === 'exact'))) process.exit(1);
