@@ -6,6 +6,8 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ApiError, type ErrorDetail } from './common/errors/api-error';
 import { bodyParserErrorHandler } from './common/http/body-parser-errors';
+import { serveDashboard } from './common/http/dashboard-static';
+import { verifyJsonDepth } from './common/http/json-depth';
 import { requestId } from './common/logging/logging.module';
 import { TelemetryService } from './common/telemetry/telemetry.service';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
@@ -35,7 +37,9 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     req.id = requestId(req, res);
     next();
   });
-  app.use(helmet());
+  // Helmet's default CSP (self-hosted scripts only) suits the dashboard; upgrade-insecure-requests is dropped
+  // because a self-hosted Tracer is often opened over plain http on a LAN, where it would break /ui's assets.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   const telemetry = app.get(TelemetryService);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const stop = telemetry.httpSeconds.startTimer({ method: req.method });
@@ -43,10 +47,13 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     res.on('finish', () => stop({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }));
     next();
   });
+  // The dashboard (web/dist) under /ui, public static files, and `GET /` -> /ui/.
+  serveDashboard(app);
   // body-parser inflates gzip/deflate bodies and applies the limit to the decompressed size.
   // OTLP reads its body raw (protobuf or JSON) and answers parser errors in OTLP's shape; it runs first.
   app.use(OTLP_LOGS_PATH, ...otlpBodyParser(config.limits.bodyBytes));
-  app.use(json({ limit: config.limits.bodyBytes, type: ['application/json', 'application/*+json'] }));
+  // Absurd nesting is refused before parsing: code that walks the parsed body would overflow the stack (500).
+  app.use(json({ limit: config.limits.bodyBytes, type: ['application/json', 'application/*+json'], verify: verifyJsonDepth }));
   app.use(bodyParserErrorHandler);
   app.useGlobalPipes(
     new ValidationPipe({

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../../common/auth/scopes.decorator';
+import { ServiceNamePipe } from '../../common/http/service-name.pipe';
 import { AnomalyRulesService } from './anomaly-rules.service';
 import { AnomalyRuleDto, AnomalyRuleListDto, PutAnomalyRuleDto } from './dto/anomaly-rule.dto';
 
@@ -20,14 +21,14 @@ export class AnomalyRulesController {
   /** The rule a service gets (its overrides merged over *). */
   @Get(':service')
   @Scopes('admin')
-  getAnomalyRule(@Param('service') service: string): Promise<AnomalyRuleDto> {
+  getAnomalyRule(@Param('service', new ServiceNamePipe(true)) service: string): Promise<AnomalyRuleDto> {
     return this.rules.get(service);
   }
 
   /** Sets a service's overrides, or the defaults with service *. */
   @Put(':service')
   @Scopes('admin')
-  putAnomalyRule(@Param('service') service: string, @Body() body: PutAnomalyRuleDto): Promise<AnomalyRuleDto> {
+  putAnomalyRule(@Param('service', new ServiceNamePipe(true)) service: string, @Body() body: PutAnomalyRuleDto): Promise<AnomalyRuleDto> {
     return this.rules.put(service, body);
   }
 
@@ -35,7 +36,7 @@ export class AnomalyRulesController {
   @Delete(':service')
   @Scopes('admin')
   @HttpCode(204)
-  deleteAnomalyRule(@Param('service') service: string): Promise<void> {
+  deleteAnomalyRule(@Param('service', new ServiceNamePipe(true)) service: string): Promise<void> {
     return this.rules.delete(service);
   }
 }
