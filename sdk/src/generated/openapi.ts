@@ -72,6 +72,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts, newest first, with cursor pagination. */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert with its history (opened, escalated, resolved). */
+        get: operations["getAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["resolveAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/anomaly-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every rule: the * defaults first, then each service's. */
+        get: operations["listAnomalyRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/anomaly-rules/{service}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rule a service gets (its overrides merged over *). */
+        get: operations["getAnomalyRule"];
+        /** Sets a service's overrides, or the defaults with service *. */
+        put: operations["putAnomalyRule"];
+        post?: never;
+        /** Removes a service's overrides; it follows * again. */
+        delete: operations["deleteAnomalyRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-keys": {
         parameters: {
             query?: never;
@@ -124,6 +226,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/internal/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics of Tracer itself (admin key, or INTERNAL_METRICS_TOKEN as a bearer token). */
+        get: operations["getInternalMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/logs": {
         parameters: {
             query?: never;
@@ -140,6 +259,96 @@ export interface paths {
          */
         post: operations["ingestLogs"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/logs/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live tail: Server-Sent Events (`event: log`, one log per `data:` line) of logs committed from now on,
+         *     with the filters of GET /logs (no limit or cursor), and heartbeat comments. Read it with fetch and a
+         *     stream reader: EventSource cannot send the Authorization header.
+         */
+        get: operations["streamLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-window metrics of every service (or one), oldest window first. */
+        get: operations["listMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every service seen, its health and its last window's numbers. */
+        get: operations["listServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Current and recent silences. */
+        get: operations["listSilences"];
+        put?: never;
+        /** Silences alerts of a service and/or type until endsAt. */
+        post: operations["createSilence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/silences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends a silence now. */
+        delete: operations["deleteSilence"];
         options?: never;
         head?: never;
         patch?: never;
@@ -215,6 +424,88 @@ export interface components {
             data: components["schemas"]["AlertDeliveryDto"][];
             nextCursor: string | null;
         };
+        AlertDetailDto: {
+            acknowledgedAt: string | null;
+            /** @description The service's usual value (frozen while the alert is open) */
+            baseline: number | null;
+            events: components["schemas"]["AlertEventDto"][];
+            id: string;
+            lastSeenAt: string;
+            message: string;
+            /** @description Windows in which the condition was seen */
+            occurrences: number;
+            openedAt: string;
+            resolvedAt: string | null;
+            service: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @description Opened or escalated during a silence: nobody was notified (yet) */
+            silenced: boolean;
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved";
+            /** @description The bar it crossed, in the same unit */
+            threshold: number | null;
+            /** @enum {string} */
+            type: "error_spike" | "high_latency" | "service_down";
+            /** @description The measured value: error rate (0..1), p95 in ms, or silent windows */
+            value: number | null;
+        };
+        AlertDto: {
+            acknowledgedAt: string | null;
+            /** @description The service's usual value (frozen while the alert is open) */
+            baseline: number | null;
+            id: string;
+            lastSeenAt: string;
+            message: string;
+            /** @description Windows in which the condition was seen */
+            occurrences: number;
+            openedAt: string;
+            resolvedAt: string | null;
+            service: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @description Opened or escalated during a silence: nobody was notified (yet) */
+            silenced: boolean;
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved";
+            /** @description The bar it crossed, in the same unit */
+            threshold: number | null;
+            /** @enum {string} */
+            type: "error_spike" | "high_latency" | "service_down";
+            /** @description The measured value: error rate (0..1), p95 in ms, or silent windows */
+            value: number | null;
+        };
+        AlertEventDto: {
+            createdAt: string;
+            /** @enum {string} */
+            event: "opened" | "escalated" | "resolved";
+            id: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+        };
+        AlertListDto: {
+            data: components["schemas"]["AlertDto"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        AnomalyRuleDto: {
+            baselineWindows: number;
+            downAfterWindows: number;
+            enabled: boolean;
+            errorRateThreshold: number;
+            latencyP95ThresholdMs: number;
+            minErrorCount: number;
+            /** @description The fields this service sets itself (the others come from *) */
+            overrides: string[];
+            resolveAfterWindows: number;
+            /** @enum {string} */
+            sensitivity: "low" | "medium" | "high";
+            /** @description The service, or * for the defaults */
+            service: string;
+        };
+        AnomalyRuleListDto: {
+            data: components["schemas"]["AnomalyRuleDto"][];
+        };
         ApiKeyDto: {
             createdAt: string;
             expiresAt: string | null;
@@ -269,6 +560,21 @@ export interface components {
             scopes?: ("ingest" | "read" | "admin")[];
             /** @description Binds the key to one service: its logs must carry that service (or none, and it is filled in) */
             service?: string;
+        };
+        CreateSilenceDto: {
+            /** @description When it ends (ISO 8601) */
+            endsAt: string;
+            /** @description Why: shown to whoever wonders why nothing was notified */
+            reason: string;
+            /** @description Only alerts of this service (default: every service) */
+            service?: string;
+            /** @description When the silence starts (ISO 8601; default now) */
+            startsAt?: string;
+            /**
+             * @description Only alerts of this type (default: every type)
+             * @enum {string}
+             */
+            type?: "error_spike" | "high_latency" | "service_down";
         };
         CreatedApiKeyDto: {
             createdAt: string;
@@ -364,6 +670,25 @@ export interface components {
             /** @description Pass as `cursor` to get the next (older) page; null on the last page */
             nextCursor: string | null;
         };
+        MetricWindowDto: {
+            /** @description error + fatal logs */
+            errorCount: number;
+            /** @description errorCount / logCount */
+            errorRate: number;
+            latencyAvg: number | null;
+            latencyMax: number | null;
+            latencyP50: number | null;
+            latencyP95: number | null;
+            latencyP99: number | null;
+            logCount: number;
+            service: string;
+            warnCount: number;
+            windowEnd: string;
+            windowStart: string;
+        };
+        MetricsListDto: {
+            data: components["schemas"]["MetricWindowDto"][];
+        };
         OtlpExportResponseDto: {
             partialSuccess?: components["schemas"]["OtlpPartialSuccessDto"];
         };
@@ -372,6 +697,62 @@ export interface components {
             errorMessage: string;
             /** @description How many log records were refused (int64, a decimal string in OTLP/JSON). */
             rejectedLogRecords: string;
+        };
+        PutAnomalyRuleDto: {
+            /** @description How many recent windows make the baseline */
+            baselineWindows?: number | null;
+            /** @description service_down: silent windows before the alert */
+            downAfterWindows?: number | null;
+            /** @description Whether detection runs for the service */
+            enabled?: boolean | null;
+            /** @description error_spike: minimum error rate (0..1) */
+            errorRateThreshold?: number | null;
+            /** @description high_latency: minimum p95 in ms */
+            latencyP95ThresholdMs?: number | null;
+            /** @description error_spike: minimum errors in the window */
+            minErrorCount?: number | null;
+            /** @description Healthy windows in a row that resolve an alert */
+            resolveAfterWindows?: number | null;
+            /**
+             * @description How far from its baseline a value must be: low (6 deviations), medium (4), high (3)
+             * @enum {string|null}
+             */
+            sensitivity?: "low" | "medium" | "high" | null;
+        };
+        ServiceListDto: {
+            data: components["schemas"]["ServiceStatusDto"][];
+        };
+        ServiceStatusDto: {
+            /** @description Its error rate (0..1) in that window */
+            errorRate: number;
+            firstSeenAt: string;
+            lastSeenAt: string;
+            /** @description Its p95 latency in that window, ms */
+            latencyP95: number | null;
+            /** @description Logs of the service in that window */
+            logCount: number;
+            name: string;
+            /** @description Unresolved (open or acknowledged) alerts */
+            openAlerts: number;
+            /** @enum {string} */
+            status: "healthy" | "degraded" | "down";
+            /** @description The last aggregated window (null before the first one) */
+            windowStart: string | null;
+        };
+        SilenceDto: {
+            /** @description Whether it silences alerts right now */
+            active: boolean;
+            createdAt: string;
+            endsAt: string;
+            id: string;
+            reason: string;
+            service: string | null;
+            startsAt: string;
+            /** @enum {string|null} */
+            type: "error_spike" | "high_latency" | "service_down" | null;
+        };
+        SilenceListDto: {
+            data: components["schemas"]["SilenceDto"][];
         };
         UpdateAlertChannelDto: {
             /**
@@ -561,6 +942,184 @@ export interface operations {
             };
         };
     };
+    listAlerts: {
+        parameters: {
+            query?: {
+                status?: "open" | "acknowledged" | "resolved";
+                type?: "error_spike" | "high_latency" | "service_down";
+                service?: string;
+                /** @description Alerts opened at or after this time (ISO 8601) */
+                from?: string;
+                /** @description Alerts opened before this time (ISO 8601) */
+                to?: string;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description Page size, 1..500 (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertListDto"];
+                };
+            };
+        };
+    };
+    getAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDetailDto"];
+                };
+            };
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDto"];
+                };
+            };
+        };
+    };
+    resolveAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDto"];
+                };
+            };
+        };
+    };
+    listAnomalyRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyRuleListDto"];
+                };
+            };
+        };
+    };
+    getAnomalyRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyRuleDto"];
+                };
+            };
+        };
+    };
+    putAnomalyRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutAnomalyRuleDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyRuleDto"];
+                };
+            };
+        };
+    };
+    deleteAnomalyRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     listApiKeys: {
         parameters: {
             query?: never;
@@ -651,6 +1210,25 @@ export interface operations {
             };
         };
     };
+    getInternalMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
     listLogs: {
         parameters: {
             query?: {
@@ -691,7 +1269,10 @@ export interface operations {
     ingestLogs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a retry with the same key gets the original answer and stores nothing */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -708,6 +1289,132 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["IngestResultDto"];
                 };
+            };
+        };
+    };
+    streamLogs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream of LogDto objects */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+        };
+    };
+    listMetrics: {
+        parameters: {
+            query?: {
+                /** @description Only this service */
+                service?: string;
+                /** @description Windows starting at or after this time (ISO 8601); default: an hour before `to` */
+                from?: string;
+                /** @description Windows starting before this time (ISO 8601); default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsListDto"];
+                };
+            };
+        };
+    };
+    listServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceListDto"];
+                };
+            };
+        };
+    };
+    listSilences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceListDto"];
+                };
+            };
+        };
+    };
+    createSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSilenceDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceDto"];
+                };
+            };
+        };
+    };
+    deleteSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
