@@ -127,6 +127,7 @@ describe('alerts, rules, silences and services over HTTP', () => {
 
       await t.http.get('/alerts').query({ cursor: 'garbage' }).set(asAdmin).expect(400);
       await t.http.get('/alerts').query({ status: 'nope' }).set(asAdmin).expect(400);
+      await t.http.get('/alerts').query({ service: 'a\u0000' }).set(asAdmin).expect(400);
     });
 
     it('GET /alerts/:id returns the alert with its events; 404 and 400 otherwise', async () => {
@@ -228,12 +229,17 @@ describe('alerts, rules, silences and services over HTTP', () => {
       await t.http.post('/silences').set(asAdmin).send({ endsAt: new Date(Date.now() + 1000).toISOString() }).expect(400);
       await t.http.post('/silences').set(asAdmin).send({ type: 'nope', endsAt: new Date(Date.now() + 1000).toISOString(), reason: 'x' }).expect(400);
       await t.http.delete('/silences/nope').set(asAdmin).expect(400);
+      const nul = await t.http.post('/silences').set(asAdmin).send({ endsAt: new Date(Date.now() + 60_000).toISOString(), reason: 'a\u0000b' }).expect(400);
+      expect(nul.body.details).toEqual([{ field: 'reason', message: 'reason must not contain NUL characters' }]);
+      await t.http.post('/silences').set(asAdmin).send({ service: 'a b', endsAt: new Date(Date.now() + 60_000).toISOString(), reason: 'x' }).expect(400);
     });
   });
 
   it('GET /metrics validates its range', async () => {
     await t.http.get('/metrics').query({ from: h.w(5).toISOString(), to: h.w(1).toISOString() }).set(asAdmin).expect(400);
     await t.http.get('/metrics').query({ from: 'yesterday' }).set(asAdmin).expect(400);
+    const bad = await t.http.get('/metrics').query({ service: 'x\u0000' }).set(asAdmin).expect(400);
+    expect(bad.body.details).toEqual([{ field: 'service', message: 'service must be 1-128 characters of A-Z a-z 0-9 . _ -' }]);
     const res = await t.http.get('/metrics').query({ service: 'calm', from: h.w(0).toISOString(), to: h.w(3).toISOString() }).set(asAdmin).expect(200);
     expect(res.body.data.map((r: { windowStart: string }) => r.windowStart)).toEqual([h.w(0), h.w(1), h.w(2)].map((d) => d.toISOString()));
   });

@@ -1,10 +1,9 @@
-import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
 
 export class MetricsQueryDto {
   /** Only this service */
   @IsOptional()
-  @IsString()
-  @Length(1, 128)
+  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'service must be 1-128 characters of A-Z a-z 0-9 . _ -' })
   service?: string;
 
   /** Windows starting at or after this time (ISO 8601); default: an hour before `to` */

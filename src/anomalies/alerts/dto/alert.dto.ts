@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsISO8601, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { ALERT_TYPES, type AlertType } from '../../detection/detectors';
 import { SEVERITIES, type Severity } from '../../detection/severity';
@@ -14,8 +14,7 @@ export class ListAlertsQueryDto {
   status?: AlertStatus;
 
   @IsOptional()
-  @IsString()
-  @Length(1, 128)
+  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'service must be 1-128 characters of A-Z a-z 0-9 . _ -' })
   service?: string;
 
   @IsOptional()

@@ -1,12 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { IsISO8601, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ALERT_TYPES, type AlertType } from '../../detection/detectors';
 
 export class CreateSilenceDto {
   /** Only alerts of this service (default: every service) */
   @IsOptional()
-  @IsString()
-  @Length(1, 128)
+  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'service must be 1-128 characters of A-Z a-z 0-9 . _ -' })
   service?: string;
 
   /** Only alerts of this type (default: every type) */
@@ -27,6 +26,8 @@ export class CreateSilenceDto {
   /** Why: shown to whoever wonders why nothing was notified */
   @IsString()
   @Length(1, 1000)
+  // PostgreSQL refuses NUL in text: a 400 here rather than a 500 from the insert
+  @Matches(/^[^\u0000]*$/, { message: 'reason must not contain NUL characters' })
   reason: string;
 }
 
