@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Ip, Post, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Scopes, type Principal } from '../../common/auth/scopes.decorator';
@@ -29,9 +29,10 @@ export class OtlpLogsController {
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
     @CurrentPrincipal() principal: Principal | null,
+    @Ip() ip: string,
     @Res() res: Response,
   ): Promise<void> {
-    const out = await this.otlp.export(body, contentType, principal);
+    const out = await this.otlp.export(body, contentType, principal, ip);
     res.status(200).type(out.contentType).send(out.body);
   }
 }

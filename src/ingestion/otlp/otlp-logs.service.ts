@@ -25,7 +25,7 @@ export class OtlpLogsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async export(body: unknown, contentType: string | undefined, principal: Principal | null): Promise<OtlpBody> {
+  async export(body: unknown, contentType: string | undefined, principal: Principal | null, clientIp = 'unknown'): Promise<OtlpBody> {
     const encoding = encodingOf(contentType);
     if (!encoding) throw new ApiError(415, 'Content-Type must be application/x-protobuf or application/json');
     if (!Buffer.isBuffer(body)) throw ApiError.badRequest('Request body is empty');
@@ -39,7 +39,8 @@ export class OtlpLogsService {
     if (records.length > this.config.limits.batchLogs) {
       throw new ApiError(413, `A request may carry at most ${this.config.limits.batchLogs} log records, got ${records.length}`);
     }
-    const { valid, errors } = this.ingestion.validate(records.map((r) => r.entry), principal);
+    this.ingestion.chargeLogs(principal, clientIp, records.length);
+    const { valid, errors } = await this.ingestion.admitServices(this.ingestion.validate(records.map((r) => r.entry), principal));
     if (valid.length > 0) await this.writer.write(valid);
     const rejectedLogRecords = records.length - valid.length;
     return encodeExportResponse({ rejectedLogRecords, errorMessage: rejectionMessage(rejectedLogRecords, errors, records) }, encoding);
