@@ -93,9 +93,9 @@ export class TracerLogger {
         text = typeof message === 'string' ? message : safeStringify(message);
       }
       const entry: LogInput = { timestamp: new Date().toISOString(), level, message: text, service: this.service };
-      const meta = Object.keys(merged).length ? (JSON.parse(safeStringify(merged)) as Metadata) : undefined;
-      if (meta) entry.metadata = meta;
-      this.core.pipeline.enqueue(entry, Buffer.byteLength(safeStringify(entry)));
+      // A JSON-safe deep copy: later changes to the caller's objects do not change the queued log.
+      if (Object.keys(merged).length) entry.metadata = toJsonSafe(merged, [], 0) as Metadata;
+      this.core.pipeline.enqueue(entry, Buffer.byteLength(JSON.stringify(entry)));
     } catch {
       // Logging must never break the application; a log that cannot even be built is lost.
     }
