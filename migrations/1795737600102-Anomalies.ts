@@ -52,9 +52,12 @@ export class Anomalies1795737600102 implements MigrationInterface {
     await qr.query(`ALTER TABLE alerts ADD COLUMN last_window_start timestamptz`);
     await qr.query(`ALTER TABLE alerts ADD COLUMN healthy_windows integer NOT NULL DEFAULT 0`);
     await qr.query(`CREATE INDEX alerts_service_type_idx ON alerts (service, type, first_window_start)`);
+    // The silence check every few seconds looks only at silenced, unresolved alerts.
+    await qr.query(`CREATE INDEX alerts_silenced_idx ON alerts (service, type) WHERE silenced AND status <> 'resolved'`);
   }
 
   async down(qr: QueryRunner): Promise<void> {
+    await qr.query(`DROP INDEX IF EXISTS alerts_silenced_idx`);
     await qr.query(`DROP INDEX IF EXISTS alerts_service_type_idx`);
     await qr.query(`ALTER TABLE alerts DROP COLUMN IF EXISTS healthy_windows`);
     await qr.query(`ALTER TABLE alerts DROP COLUMN IF EXISTS last_window_start`);
