@@ -1,75 +1,24 @@
 /**
- * The dashboard's API layer. GET /logs goes through the SDK's client generated from openapi.json
- * (sdk/src/api.ts: openapi-typescript + openapi-fetch). /services, /metrics and /alerts were not in the
- * committed openapi.json when this was written, so they use a small typed fetch with the response shapes of
- * src/metrics and src/anomalies (the DTOs below mirror them); move them to the SDK client once it has them.
+ * The dashboard's API layer: every JSON route goes through the SDK's client generated from openapi.json
+ * (sdk/src/api.ts: openapi-typescript + openapi-fetch), so a changed response shape fails `npm run build:web`.
+ * Only the live tail is read by hand: it is a stream of Server-Sent Events, not JSON.
  */
 import { createTracerApi, type TracerApi } from '../../sdk/src/api';
 import type { components } from '../../sdk/src/generated/openapi';
+import { SseParser } from './sse';
 
-export type Log = components['schemas']['LogDto'];
-export type LogPage = components['schemas']['LogPageDto'];
+type Schemas = components['schemas'];
+export type Log = Schemas['LogDto'];
+export type LogPage = Schemas['LogPageDto'];
+export type ServiceStatus = Schemas['ServiceStatusDto'];
+export type MetricWindow = Schemas['MetricWindowDto'];
+export type Alert = Schemas['AlertDto'];
+export type AlertDetail = Schemas['AlertDetailDto'];
+export type AlertEvent = Schemas['AlertEventDto'];
+export type Severity = Alert['severity'];
+export type AlertStatus = Alert['status'];
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export const LEVELS: Level[] = ['debug', 'info', 'warn', 'error', 'fatal'];
-
-export interface ServiceStatus {
-  name: string;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  status: 'healthy' | 'degraded' | 'down';
-  openAlerts: number;
-  windowStart: string | null;
-  logCount: number;
-  errorRate: number;
-  latencyP95: number | null;
-}
-
-export interface MetricWindow {
-  service: string;
-  windowStart: string;
-  windowEnd: string;
-  logCount: number;
-  errorCount: number;
-  warnCount: number;
-  errorRate: number;
-  latencyAvg: number | null;
-  latencyP50: number | null;
-  latencyP95: number | null;
-  latencyP99: number | null;
-  latencyMax: number | null;
-}
-
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
-export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
-
-export interface Alert {
-  id: string;
-  service: string;
-  type: string;
-  severity: Severity;
-  status: AlertStatus;
-  silenced: boolean;
-  message: string;
-  value: number | null;
-  threshold: number | null;
-  baseline: number | null;
-  openedAt: string;
-  lastSeenAt: string;
-  acknowledgedAt: string | null;
-  resolvedAt: string | null;
-  occurrences: number;
-}
-
-export interface AlertEvent {
-  id: string;
-  event: 'opened' | 'escalated' | 'resolved';
-  severity: Severity;
-  createdAt: string;
-}
-
-export interface AlertDetail extends Alert {
-  events: AlertEvent[];
-}
 
 /** Filters of GET /logs (and of the live tail, which takes the same ones but limit and cursor). */
 export interface LogFilters {
@@ -94,18 +43,25 @@ export class ApiRequestError extends Error {
   }
 }
 
-async function errorFrom(res: Response, what: string): Promise<ApiRequestError> {
+/** An ApiRequestError from Tracer's error envelope `{statusCode, error, message, details?}`. */
+function errorFromBody(res: Response, body: unknown, what: string): ApiRequestError {
   let message = res.statusText || 'request failed';
-  try {
-    const body = (await res.json()) as { message?: unknown; details?: { field?: string; message?: string }[] };
-    if (typeof body.message === 'string') message = body.message;
-    if (Array.isArray(body.details) && body.details.length) {
-      message += `: ${body.details.map((d) => (d.field ? `${d.field} ${d.message}` : d.message)).join('; ')}`;
-    }
-  } catch {
-    // not JSON: keep the status text
+  const b = body as { message?: unknown; details?: { field?: string; message?: string }[] } | undefined;
+  if (b && typeof b.message === 'string') message = b.message;
+  if (b && Array.isArray(b.details) && b.details.length) {
+    message += `: ${b.details.map((d) => (d.field ? `${d.field} ${d.message}` : d.message)).join('; ')}`;
   }
   return new ApiRequestError(res.status, `${what} failed (${res.status}): ${message}`);
+}
+
+async function errorFrom(res: Response, what: string): Promise<ApiRequestError> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    // not JSON: the status text will do
+  }
+  return errorFromBody(res, body, what);
 }
 
 /** Query parameters of GET /logs and GET /logs/stream. */
@@ -130,66 +86,47 @@ export class TracerDashboardApi {
     this.sdk = createTracerApi({ apiUrl: location.origin, apiKey, fetch: (req) => fetch(req) });
   }
 
-  private headers(): HeadersInit {
-    return { Authorization: `Bearer ${this.apiKey}`, Accept: 'application/json' };
-  }
-
-  private async request<T>(method: 'GET' | 'POST', path: string, params?: URLSearchParams, signal?: AbortSignal): Promise<T> {
-    const qs = params && [...params.keys()].length ? `?${params}` : '';
-    let res: Response;
-    try {
-      res = await fetch(`${path}${qs}`, { method, headers: this.headers(), signal });
-    } catch (e) {
-      if ((e as Error).name === 'AbortError') throw e;
-      throw new ApiRequestError(0, `${method} ${path} failed: ${(e as Error).message || 'network error'}`);
-    }
-    if (!res.ok) throw await errorFrom(res, `${method} ${path}`);
-    return (await res.json()) as T;
-  }
-
-  /** GET /logs through the generated SDK client. `metadata.<key>` filters are dynamic keys: passed as extra query. */
-  async listLogs(f: LogFilters, cursor?: string, signal?: AbortSignal): Promise<LogPage> {
-    const query = Object.fromEntries(logQuery(f, cursor)) as Record<string, string>;
+  /** Unwraps an openapi-fetch result: the data, or an ApiRequestError with the API's own message. */
+  private async call<T>(what: string, send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
     let result;
     try {
-      result = await this.sdk.GET('/logs', { params: { query }, signal });
+      result = await send();
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
-      throw new ApiRequestError(0, `GET /logs failed: ${(e as Error).message || 'network error'}`);
+      throw new ApiRequestError(0, `${what} failed: ${(e as Error).message || 'network error'}`);
     }
-    if (result.error !== undefined || !result.data) {
-      const body = result.error as { message?: string } | undefined;
-      throw new ApiRequestError(result.response.status, `GET /logs failed (${result.response.status}): ${body?.message ?? result.response.statusText}`);
-    }
+    if (result.data === undefined || !result.response.ok) throw errorFromBody(result.response, result.error, what);
     return result.data;
   }
 
-  listServices(signal?: AbortSignal): Promise<{ data: ServiceStatus[] }> {
-    return this.request('GET', '/services', undefined, signal);
+  /** GET /logs. `metadata.<key>` filters are dynamic keys, passed through as extra query parameters. */
+  listLogs(f: LogFilters, cursor?: string, signal?: AbortSignal): Promise<LogPage> {
+    const query = Object.fromEntries(logQuery(f, cursor)) as Record<string, string>;
+    return this.call('GET /logs', () => this.sdk.GET('/logs', { params: { query }, signal }));
   }
 
-  listMetrics(service: string, from: Date, to: Date, signal?: AbortSignal): Promise<{ data: MetricWindow[] }> {
-    return this.request('GET', '/metrics', new URLSearchParams({ service, from: from.toISOString(), to: to.toISOString() }), signal);
+  listServices(signal?: AbortSignal): Promise<Schemas['ServiceListDto']> {
+    return this.call('GET /services', () => this.sdk.GET('/services', { signal }));
   }
 
-  listAlerts(query: { status?: AlertStatus; service?: string; limit?: number }, signal?: AbortSignal): Promise<{ data: Alert[]; nextCursor: string | null }> {
-    const p = new URLSearchParams();
-    if (query.status) p.set('status', query.status);
-    if (query.service) p.set('service', query.service);
-    if (query.limit) p.set('limit', String(query.limit));
-    return this.request('GET', '/alerts', p, signal);
+  listMetrics(service: string, from: Date, to: Date, signal?: AbortSignal): Promise<Schemas['MetricsListDto']> {
+    return this.call('GET /metrics', () => this.sdk.GET('/metrics', { params: { query: { service, from: from.toISOString(), to: to.toISOString() } }, signal }));
+  }
+
+  listAlerts(query: { status?: AlertStatus; service?: string; limit?: number }, signal?: AbortSignal): Promise<Schemas['AlertListDto']> {
+    return this.call('GET /alerts', () => this.sdk.GET('/alerts', { params: { query }, signal }));
   }
 
   getAlert(id: string, signal?: AbortSignal): Promise<AlertDetail> {
-    return this.request('GET', `/alerts/${encodeURIComponent(id)}`, undefined, signal);
+    return this.call('GET /alerts/:id', () => this.sdk.GET('/alerts/{id}', { params: { path: { id } }, signal }));
   }
 
   acknowledgeAlert(id: string): Promise<Alert> {
-    return this.request('POST', `/alerts/${encodeURIComponent(id)}/acknowledge`);
+    return this.call('POST /alerts/:id/acknowledge', () => this.sdk.POST('/alerts/{id}/acknowledge', { params: { path: { id } } }));
   }
 
   resolveAlert(id: string): Promise<Alert> {
-    return this.request('POST', `/alerts/${encodeURIComponent(id)}/resolve`);
+    return this.call('POST /alerts/:id/resolve', () => this.sdk.POST('/alerts/{id}/resolve', { params: { path: { id } } }));
   }
 
   /**
@@ -225,42 +162,5 @@ export class TracerDashboardApi {
     } finally {
       reader.releaseLock();
     }
-  }
-}
-
-/**
- * A minimal Server-Sent Events parser (the WHATWG rules that matter here): lines end in \n, \r\n or \r;
- * `data:` lines accumulate, a blank line dispatches; comments (`:`, heartbeats) and other fields are ignored.
- */
-export class SseParser {
-  private buffer = '';
-  private data: string[] = [];
-
-  constructor(private readonly onData: (data: string) => void) {}
-
-  push(chunk: string): void {
-    this.buffer += chunk;
-    for (;;) {
-      const m = /\r\n|\r|\n/.exec(this.buffer);
-      // A lone \r at the end may be the first half of \r\n: wait for more.
-      if (!m || (m[0] === '\r' && m.index === this.buffer.length - 1)) return;
-      const line = this.buffer.slice(0, m.index);
-      this.buffer = this.buffer.slice(m.index + m[0].length);
-      this.line(line);
-    }
-  }
-
-  private line(line: string): void {
-    if (line === '') {
-      if (this.data.length) this.onData(this.data.join('\n'));
-      this.data = [];
-      return;
-    }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
   }
 }
