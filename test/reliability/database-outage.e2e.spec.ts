@@ -68,10 +68,12 @@ describeRealPg('a database outage during sustained ingestion (Tracer as a child 
     expect(probe.status).toBe(503);
     expect(probe.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(probeMs).toBeLessThan(6000);
-    expect(during.length).toBeGreaterThan(0);
+    // Requests in flight at the cut were answered 202 (committed just before it) or 503; any sent later, 503.
+    expect(during.some((a) => a.status === 503)).toBe(true);
     for (const a of during) {
-      expect(a.status).toBe(503);
-      expect(a.retryAfter).toMatch(/^\d+$/);
+      expect([202, 503]).toContain(a.status);
+      if (a.startedAt > cutAt + 500) expect(a.status).toBe(503);
+      if (a.status === 503) expect(a.retryAfter).toMatch(/^\d+$/);
       expect(a.endedAt - a.startedAt).toBeLessThan(6000);
     }
     expect(load.attempts.every((a) => a.error === undefined)).toBe(true); // never a hang, never a dropped connection
