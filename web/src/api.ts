@@ -148,7 +148,8 @@ export class TracerDashboardApi {
     }
     if (!res.ok || !res.body) throw await errorFrom(res, 'GET /logs/stream');
     onOpen?.();
-    const parser = new SseParser((data) => onLog(JSON.parse(data) as Log));
+    // One log JSON per `data:` line (JSON never holds a raw newline), whether an event carries one or several.
+    const parser = new SseParser((data) => data.split('\n').forEach((line) => line && onLog(JSON.parse(line) as Log)));
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     try {
       for (;;) {
