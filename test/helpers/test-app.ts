@@ -9,6 +9,7 @@ import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { PGLITE_FACTORY } from '../../src/database/database.module';
 import { DatabaseService } from '../../src/database/database.service';
 import type { PgliteFactory } from '../../src/database/database.types';
+import { TcpProxy } from './tcp-proxy';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The admin key every test app accepts (TRACER_ADMIN_KEY); send it as `Authorization: Bearer`. */
@@ -59,6 +60,29 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (closed) return;
       closed = true;
       await app.close();
+      if (!keepDatabase) await database.drop();
+    },
+  };
+}
+
+/**
+ * A test app on a fresh PostgreSQL database reached through a TcpProxy, so a test can cut the
+ * connection (a database outage as the app sees it) and restore it. Real PostgreSQL only.
+ */
+export async function createAppBehindProxy(options: TestAppOptions = {}): Promise<TestApp & { proxy: TcpProxy }> {
+  const database = await createTestDatabase();
+  const { proxy, url } = await TcpProxy.forUrl(database.url!);
+  const t = await createTestApp({
+    ...options,
+    database: { ...database, env: { DATABASE_URL: url } },
+    env: { DB_CONNECT_TIMEOUT_MS: '1000', DB_STATEMENT_TIMEOUT_MS: '2000', ...options.env },
+  });
+  return {
+    ...t,
+    proxy,
+    close: async ({ keepDatabase = false } = {}) => {
+      await t.close({ keepDatabase: true });
+      await proxy.stop();
       if (!keepDatabase) await database.drop();
     },
   };

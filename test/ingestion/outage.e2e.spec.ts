@@ -1,32 +1,20 @@
-import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
-import { createTestDatabase, describeRealPg, type TestDatabase } from '../helpers/test-database';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { asAdmin, createAppBehindProxy, type TestApp } from '../helpers/test-app';
+import { describeRealPg } from '../helpers/test-database';
+import type { TcpProxy } from '../helpers/tcp-proxy';
 
 describeRealPg('ingestion during a database outage', () => {
-  let t: TestApp;
-  let proxy: TcpProxy;
-  let database: TestDatabase;
+  let t: TestApp & { proxy: TcpProxy };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const through = await TcpProxy.forUrl(database.url!);
-    proxy = through.proxy;
-    t = await createTestApp({
-      database: { ...database, env: { DATABASE_URL: through.url } },
-      env: { DB_CONNECT_TIMEOUT_MS: '1000', DB_STATEMENT_TIMEOUT_MS: '2000' },
-    });
+    t = await createAppBehindProxy();
   });
-  afterAll(async () => {
-    await t?.close({ keepDatabase: true });
-    await proxy?.stop();
-    await database?.drop();
-  });
+  afterAll(() => t?.close());
 
   const send = (message: string) => t.http.post('/logs').set(asAdmin).send({ level: 'info', service: 'outage', message });
 
   it('answers 503 with Retry-After within seconds while the proxy is cut, and 202 after it is restored', async () => {
     await send('before').expect(202);
-    proxy.cut();
+    t.proxy.cut();
     const started = Date.now();
     const res = await send('during');
     expect(res.status).toBe(503);
@@ -34,7 +22,7 @@ describeRealPg('ingestion during a database outage', () => {
     expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     expect(Date.now() - started).toBeLessThan(6000);
 
-    proxy.restore();
+    t.proxy.restore();
     let status = 0;
     for (let i = 0; i < 40 && status !== 202; i++) {
       status = (await send('after')).status;

@@ -1,28 +1,16 @@
 import { ExportLogsServiceRequest, RpcStatus } from '../../src/ingestion/otlp/otlp-proto';
 import { getLogs } from '../helpers/logs';
-import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
-import { createTestDatabase, describeRealPg, type TestDatabase } from '../helpers/test-database';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { asAdmin, createAppBehindProxy, type TestApp } from '../helpers/test-app';
+import { describeRealPg } from '../helpers/test-database';
+import type { TcpProxy } from '../helpers/tcp-proxy';
 
 describeRealPg('POST /v1/logs during a database outage', () => {
-  let t: TestApp;
-  let proxy: TcpProxy;
-  let database: TestDatabase;
+  let t: TestApp & { proxy: TcpProxy };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const through = await TcpProxy.forUrl(database.url!);
-    proxy = through.proxy;
-    t = await createTestApp({
-      database: { ...database, env: { DATABASE_URL: through.url } },
-      env: { DB_CONNECT_TIMEOUT_MS: '1000', DB_STATEMENT_TIMEOUT_MS: '2000' },
-    });
+    t = await createAppBehindProxy();
   });
-  afterAll(async () => {
-    await t?.close({ keepDatabase: true });
-    await proxy?.stop();
-    await database?.drop();
-  });
+  afterAll(() => t?.close());
 
   const body = (message: string) =>
     Buffer.from(
@@ -52,7 +40,7 @@ describeRealPg('POST /v1/logs during a database outage', () => {
 
   it('answers 503 + Retry-After with an UNAVAILABLE Status while storage is down, and 200 once it is back', async () => {
     expect((await send('before')).status).toBe(200);
-    proxy.cut();
+    t.proxy.cut();
     const started = Date.now();
     const res = await send('during');
     expect(res.status).toBe(503);
@@ -60,7 +48,7 @@ describeRealPg('POST /v1/logs during a database outage', () => {
     expect(RpcStatus.toObject(RpcStatus.decode(res.body as Buffer))).toMatchObject({ code: 14 });
     expect(Date.now() - started).toBeLessThan(6000);
 
-    proxy.restore();
+    t.proxy.restore();
     let status = 0;
     for (let i = 0; i < 40 && status !== 200; i++) {
       status = (await send('after')).status;

@@ -1,29 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { TracerClient, type TracerError } from '../../sdk/src';
-import { TEST_ADMIN_KEY, createTestApp, type TestApp } from '../helpers/test-app';
-import { createTestDatabase, describeRealPg, type TestDatabase } from '../helpers/test-database';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { TEST_ADMIN_KEY, createAppBehindProxy, type TestApp } from '../helpers/test-app';
+import { describeRealPg } from '../helpers/test-database';
+import type { TcpProxy } from '../helpers/tcp-proxy';
 
 describeRealPg('TracerClient through a database outage of the real app', () => {
-  let t: TestApp;
-  let proxy: TcpProxy;
-  let database: TestDatabase;
+  let t: TestApp & { proxy: TcpProxy };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const through = await TcpProxy.forUrl(database.url!);
-    proxy = through.proxy;
-    t = await createTestApp({
-      database: { ...database, env: { DATABASE_URL: through.url } },
-      env: { DB_CONNECT_TIMEOUT_MS: '1000', DB_STATEMENT_TIMEOUT_MS: '2000' },
-    });
+    t = await createAppBehindProxy();
     await t.app.listen(0, '127.0.0.1');
   });
-  afterAll(async () => {
-    await t?.close({ keepDatabase: true });
-    await proxy?.stop();
-    await database?.drop();
-  });
+  afterAll(() => t?.close());
 
   it('gets 503 from the app while PostgreSQL is unreachable, retries, and stores each log once when it is back', async () => {
     const errors: TracerError[] = [];
@@ -37,13 +25,13 @@ describeRealPg('TracerClient through a database outage of the real app', () => {
       onError: (e) => errors.push(e),
     });
     try {
-      proxy.cut();
+      t.proxy.cut();
       for (let i = 0; i < 5; i++) tracer.info(`o${i}`);
       const flushed = tracer.flush();
       const end = Date.now() + 15_000;
       while (!errors.some((e) => e.kind === 'retrying' && e.status === 503) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
       expect(errors.find((e) => e.kind === 'retrying')).toMatchObject({ status: 503 });
-      proxy.restore();
+      t.proxy.restore();
       await flushed;
       const rows = await t.db.query<{ message: string; n: string }>(`SELECT message, count(*)::text AS n FROM logs WHERE service = 'sdk-outage' GROUP BY 1 ORDER BY 1`);
       expect(rows).toEqual(['o0', 'o1', 'o2', 'o3', 'o4'].map((message) => ({ message, n: '1' })));
