@@ -25,17 +25,56 @@ const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // NUL or an unpaired surrogate, both of which PostgreSQL's jsonb refuses.
 const BAD_JSON_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
+const LEVEL_SET: ReadonlySet<string> = new Set(LEVELS);
+
 export function normalizeLevel(value: unknown): Level | undefined {
   if (typeof value !== 'string') return undefined;
+  if (LEVEL_SET.has(value)) return value as Level; // the usual case, without allocating
   const v = value.trim().toLowerCase();
   if ((LEVELS as readonly string[]).includes(v)) return v as Level;
   return LEVEL_ALIASES[v];
 }
 
-function parseTimestamp(value: unknown, now: Date): PreciseTime | string {
-  if (value === undefined || value === null) return fromDate(now);
+/** A parsed timestamp, with its canonical text when it is already known. */
+type ParsedTime = PreciseTime & { text?: string };
+
+const TS_ERROR = 'timestamp must be ISO 8601 (e.g. 2026-11-28T10:15:30.123Z) or epoch milliseconds';
+/** Exactly what JavaScript's toISOString writes (the SDKs' format): `2026-11-28T10:15:30.123Z`. */
+const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * The hot path of ingestion: a timestamp already in toISOString's form is parsed by the engine and its
+ * canonical text is the input plus three zero microseconds, so nothing is re-formatted. Date.parse
+ * rolls 2026-02-31 over into March and accepts 24:00; those (and year 0) go to parseIso, which refuses
+ * them, so the answer is the same as parseIso's for every input.
+ */
+function parseCanonical(s: string): ParsedTime | undefined {
+  if (s.length !== 24 || !CANONICAL_TS.test(s)) return undefined;
+  const ms = Date.parse(s);
+  if (Number.isNaN(ms)) return undefined;
+  const d = new Date(ms);
+  const num = (from: number) => (s.charCodeAt(from) - 48) * 10 + s.charCodeAt(from + 1) - 48;
+  if (d.getUTCDate() !== num(8) || d.getUTCHours() !== num(11) || d.getUTCMinutes() !== num(14) || d.getUTCFullYear() < 1) {
+    return undefined;
+  }
+  return { ms, micros: 0, text: `${s.slice(0, 23)}000Z` };
+}
+
+let lastNow: { date: Date; time: ParsedTime } | undefined;
+
+/** Receive time for entries without a timestamp: one Date per request, formatted once. */
+function receiveTime(now: Date): ParsedTime {
+  if (lastNow?.date !== now) {
+    const t = fromDate(now);
+    lastNow = { date: now, time: { ...t, text: toIsoMicros(t) } };
+  }
+  return lastNow.time;
+}
+
+function parseTimestamp(value: unknown, now: Date): ParsedTime | string {
+  if (value === undefined || value === null) return receiveTime(now);
   if (typeof value === 'number') return fromEpochMs(value) ?? 'timestamp must be a non-negative epoch in milliseconds';
-  if (typeof value === 'string') return parseIso(value.trim()) ?? 'timestamp must be ISO 8601 (e.g. 2026-11-28T10:15:30.123Z) or epoch milliseconds';
+  if (typeof value === 'string') return parseCanonical(value) ?? parseIso(value.trim()) ?? TS_ERROR;
   return 'timestamp must be an ISO 8601 string or epoch milliseconds';
 }
 
@@ -60,7 +99,8 @@ export function validateEntry(raw: unknown, index: number, ctx: ValidationContex
   if (typeof message !== 'string') fail('message', message === undefined ? 'message is required' : 'message must be a string');
   else if (message.length === 0) fail('message', 'message must not be empty');
   else if (message.includes('\u0000')) fail('message', 'message must not contain NUL characters');
-  else if (Buffer.byteLength(message, 'utf8') > ctx.limits.messageBytes) {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short messages need no byte count.
+  else if (message.length * 3 > ctx.limits.messageBytes && Buffer.byteLength(message, 'utf8') > ctx.limits.messageBytes) {
     fail('message', `message exceeds ${ctx.limits.messageBytes} bytes`);
   }
 
@@ -81,9 +121,9 @@ export function validateEntry(raw: unknown, index: number, ctx: ValidationContex
     if (typeof e.metadata !== 'object' || Array.isArray(e.metadata)) fail('metadata', 'metadata must be a JSON object');
     else {
       metadata = JSON.stringify(e.metadata);
-      if (Buffer.byteLength(metadata, 'utf8') > ctx.limits.metadataBytes) {
+      if (metadata.length * 3 > ctx.limits.metadataBytes && Buffer.byteLength(metadata, 'utf8') > ctx.limits.metadataBytes) {
         fail('metadata', `metadata exceeds ${ctx.limits.metadataBytes} bytes when serialized`);
-      } else if (BAD_JSON_ESCAPE.test(metadata)) {
+      } else if (metadata.includes('\\u') && BAD_JSON_ESCAPE.test(metadata)) {
         fail('metadata', 'metadata must not contain NUL characters or unpaired surrogates');
       }
     }
@@ -94,7 +134,7 @@ export function validateEntry(raw: unknown, index: number, ctx: ValidationContex
 
   if (errors.length) return errors;
   return {
-    timestamp: toIsoMicros(ts as PreciseTime),
+    timestamp: (ts as ParsedTime).text ?? toIsoMicros(ts as PreciseTime),
     level: level!,
     service: service as string,
     message: message as string,
