@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constants } from 'node:os';
@@ -21,6 +21,7 @@ describe('installGracefulShutdown', () => {
     while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
   };
 
+  beforeAll(() => Logger.overrideLogger(false)); // the handler's own log lines are expected noise here
   beforeEach(async () => {
     server = createServer((_req, res) => {
       received++;
