@@ -29,6 +29,7 @@ export class LiveTailFanout implements OnApplicationShutdown {
   readonly replicaId = randomUUID();
   private client?: Client;
   private handler?: (logs: CommittedLog[]) => void;
+  private retry?: NodeJS.Timeout;
 
   constructor(
     private readonly db: DatabaseService,
@@ -68,6 +69,7 @@ export class LiveTailFanout implements OnApplicationShutdown {
     client.on('error', (e) => {
       this.logger.warn(`live-tail LISTEN connection lost: ${e.message}`);
       if (this.client === client) this.client = undefined;
+      this.retryLater();
     });
     client.on('notification', (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
@@ -80,13 +82,26 @@ export class LiveTailFanout implements OnApplicationShutdown {
       await client.query(`LISTEN ${CHANNEL}`);
     } catch (e) {
       this.logger.warn(`live-tail LISTEN failed: ${(e as Error).message}`);
-      this.client = undefined;
+      if (this.client === client) this.client = undefined;
       await client.end().catch(() => undefined);
+      this.retryLater();
     }
+  }
+
+  /** Streams are still open: listen again in a while (the database may be coming back). */
+  private retryLater(): void {
+    if (this.retry || !this.handler) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (this.handler && !this.client) void this.listen(this.handler);
+    }, 2000);
+    this.retry.unref();
   }
 
   async unlisten(): Promise<void> {
     this.handler = undefined;
+    clearTimeout(this.retry);
+    this.retry = undefined;
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
