@@ -2,6 +2,7 @@
 // Starts Tracer as its own process on a fresh PostgreSQL database (BENCH_DATABASE_URL, default
 // postgres://postgres@127.0.0.1:5432/postgres), posts realistic ~250-byte logs in batches of 1000 and
 // of 100 over 16 keep-alive connections, then checks that the database holds exactly what was accepted.
+// --app-env K=V,K=V passes settings to the app (e.g. RATE_LIMIT_LOGS_PER_SECOND=0 to measure a feature's cost).
 import http from 'node:http';
 import pg from 'pg';
 import { ADMIN_KEY, arg, freshDatabase, peakRssMb, percentile, startApp, table } from './lib.mjs';
@@ -76,9 +77,9 @@ export async function phase({ url, batch, seconds, connections, servicePrefix })
   };
 }
 
-export async function runIngestBench({ seconds, connections = 16, port = 3917, keep = false } = {}) {
+export async function runIngestBench({ seconds, connections = 16, port = 3917, keep = false, appEnv = {} } = {}) {
   const db = await freshDatabase();
-  const app = await startApp(db.url, port);
+  const app = await startApp(db.url, port, appEnv);
   const results = [];
   try {
     for (const batch of [1000, 100]) {
@@ -100,10 +101,16 @@ export async function runIngestBench({ seconds, connections = 16, port = 3917, k
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(arg('seconds', arg('quick', false) ? 5 : 20));
-  const summary = await runIngestBench({ seconds });
+  const appEnv = Object.fromEntries(
+    String(arg('app-env', ''))
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('=')),
+  );
+  const summary = await runIngestBench({ seconds, appEnv });
   console.log(table(summary.results));
   console.log(`server peak RSS: ${summary.serverPeakRssMb} MB`);
-  console.log(JSON.stringify({ bench: 'ingest', ...summary }));
+  console.log(JSON.stringify({ bench: 'ingest', appEnv, ...summary }));
   if (summary.results.some((r) => !r.exact)) {
     console.error('MISMATCH: the database does not hold exactly the accepted logs');
     process.exit(1);
