@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { ApiError, type ErrorDetail } from '../common/errors/api-error';
+import { createHash } from 'node:crypto';
 import type { Principal } from '../common/auth/scopes.decorator';
+import { ApiError, type ErrorDetail } from '../common/errors/api-error';
+import { RateLimiter } from '../common/rate-limit/rate-limiter.service';
+import { TelemetryService } from '../common/telemetry/telemetry.service';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { IngestErrorDto, IngestResultDto } from './dto/ingest-result.dto';
 import type { NormalizedLog } from './log-entry';
 import { validateEntry, type ValidationContext } from './log-entry.validator';
-import { createHash } from 'node:crypto';
-import { RateLimiter } from '../common/rate-limit/rate-limiter.service';
-import { ServiceRegistry } from './service-registry';
-import { TelemetryService } from '../common/telemetry/telemetry.service';
-import { IngestRequestRepository } from './log.repository';
 import { LogWriter, LogsRefusedError } from './log-writer.service';
+import { IngestRequestRepository } from './log.repository';
+import { ServiceRegistry } from './service-registry';
 
 /** Validated entries: the valid ones with their positions in the request, and the errors. */
 export interface ValidatedEntries {
