@@ -43,7 +43,12 @@ export function buildLogWhere(f: LogFilter, params: unknown[]): string {
       `(CASE WHEN jsonb_exists(metadata, ${key}) THEN metadata ->> ${key} ELSE metadata #>> ${p(m.key.split('.'))}::text[] END) = ${p(m.value)}`,
     );
   }
-  if (f.cursor) where.push(`("timestamp", id) < (${p(f.cursor.ts)}::timestamptz, ${p(f.cursor.id)}::bigint)`);
+  if (f.cursor) {
+    // The plain bound is implied by the row comparison; it is there so PostgreSQL prunes the partitions
+    // (days) newer than the cursor instead of opening every one of them on each page.
+    const ts = p(f.cursor.ts);
+    where.push(`"timestamp" <= ${ts}::timestamptz AND ("timestamp", id) < (${ts}::timestamptz, ${p(f.cursor.id)}::bigint)`);
+  }
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 
