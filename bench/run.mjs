@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only ingest,limit,search,aggregation,sdk] [-- --keep]
+// npm run bench [-- --quick] [-- --runs 3] [-- --only ingest,limit,search,aggregation,sdk] [-- --keep]
 //
 // The whole benchmark of issue 8, against a fresh PostgreSQL database created from BENCH_DATABASE_URL
 // (default postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards (--keep keeps it):
@@ -13,10 +13,13 @@
 //                (the statement the scheduler runs).
 //   sdk          @tracer/sdk's TracerClient in this process against the running app: logs/s, stored count.
 // Prints a table and one JSON line (`{"bench":"tracer",...}`). --quick shrinks everything to about a minute.
+// --runs N runs the whole bench N times, one after another, each in its own process and database, and
+// prints the median of every figure against the targets (`{"bench":"tracer-medians",...}`).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { ADMIN_KEY, appEntry, arg, freePort, freshDatabase, median, peakRssMb, percentile, startApp, table } from './lib.mjs';
 import { makeLog, phase } from './ingest.mjs';
@@ -336,6 +339,88 @@ async function sdk(db) {
   } finally {
     await app.stop();
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+/** Runs this script `n` times (without --runs) and reports the median of each figure. */
+async function medianOfRuns(n) {
+  const args = process.argv.slice(2).filter((a, i, all) => a !== '--runs' && all[i - 1] !== '--runs');
+  const runs = [];
+  for (let k = 1; k <= n; k++) {
+    process.stderr.write(`=== run ${k} of ${n} ===\n`);
+    const out = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.on('data', (d) => {
+        text += d;
+        process.stdout.write(d);
+      });
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`run ${k} failed (exit ${code})`))));
+    });
+    runs.push(JSON.parse(out.trim().split('\n').find((l) => l.startsWith('{"bench":"tracer"'))));
+  }
+  const m = (f) => median(runs.map(f).filter((v) => typeof v === 'number'));
+  const ing = (b) => (r) => r.ingest?.results.find((x) => x.batch === b);
+  const rat = (b) => (r) => r.limit?.ratios.find((x) => x.batch === b)?.ratio;
+  const q = (name, k) => (r) => r.search?.queries[name]?.[k];
+  const page = runs[0].search?.page ?? 5000;
+  const med = {
+    bench: 'tracer-medians',
+    runs: n,
+    quick,
+    ingest1000LogsPerSecond: m((r) => ing(1000)(r)?.logsPerSecond),
+    ingest1000P50ms: m((r) => ing(1000)(r)?.p50ms),
+    ingest1000P99ms: m((r) => ing(1000)(r)?.p99ms),
+    ingest100LogsPerSecond: m((r) => ing(100)(r)?.logsPerSecond),
+    ingest100P50ms: m((r) => ing(100)(r)?.p50ms),
+    ingest100P99ms: m((r) => ing(100)(r)?.p99ms),
+    everyAcceptedLogStored: runs.every((r) => !r.ingest || r.ingest.results.every((x) => x.exact && x.failedRequests === 0)),
+    serverPeakRssMb: m((r) => r.ingest?.serverPeakRssMb),
+    copyRowsPerSecond: m((r) => r.limit?.rowsPerSecond),
+    ratio1000: m(rat(1000)),
+    ratio100: m(rat(100)),
+    search: Object.fromEntries(
+      ['service + last hour', 'service + level=error', 'q over one service-hour', 'traceId', 'page 1', `page ${page}`].map((name) => [
+        name,
+        { p50ms: m(q(name, 'p50ms')), p95ms: m(q(name, 'p95ms')) },
+      ]),
+    ),
+    pageRatio: m((r) => r.search?.pageRatio),
+    aggregationMs: m((r) => r.aggregation?.medianMs),
+    sdkLogsPerSecond: m((r) => r.sdk?.logsPerSecond),
+    perRun: runs,
+  };
+  const T = [];
+  const add = (metric, value, target = '', ok = '') => {
+    const missing = /null|^-( \/ -)?$/.test(String(value)); // a section that was not run
+    T.push({ metric, value: missing ? 'not run' : value, target, ok: ok === '' || missing ? '' : ok ? 'yes' : 'NO' });
+  };
+  const pct = (v) => (v == null ? '-' : `${(v * 100).toFixed(1)} %`);
+  add('ingest 1000-log batches: logs/s', fmt(med.ingest1000LogsPerSecond), '>= 30,000', med.ingest1000LogsPerSecond >= 30000);
+  add('ingest 1000 / COPY', pct(med.ratio1000), '>= 60 %', med.ratio1000 >= 0.6);
+  add('ingest 1000: p50 / p99 request', `${ms(med.ingest1000P50ms)} / ${ms(med.ingest1000P99ms)}`);
+  add('ingest 100-log batches: logs/s', fmt(med.ingest100LogsPerSecond));
+  add('ingest 100 / COPY', pct(med.ratio100), '>= 40 %', med.ratio100 >= 0.4);
+  add('ingest 100: p50 / p99 request', `${ms(med.ingest100P50ms)} / ${ms(med.ingest100P99ms)}`);
+  add('COPY (psql \\copy) rows/s', fmt(med.copyRowsPerSecond));
+  add('every accepted log stored (all runs)', med.everyAcceptedLogStored ? 'yes' : 'no', 'exact', med.everyAcceptedLogStored);
+  add('server peak RSS', `${med.serverPeakRssMb} MB`, '< 400 MB', med.serverPeakRssMb < 400);
+  for (const [name, v] of Object.entries(med.search)) {
+    const target = name.startsWith('page') ? '' : name.startsWith('q ') ? 500 : 50;
+    add(`search ${name}: p50 / p95`, `${ms(v.p50ms)} / ${ms(v.p95ms)}`, target ? `p95 < ${target} ms` : '', target ? v.p95ms < target : '');
+  }
+  add(`search page ${page} p95 / page 1 p95`, med.pageRatio == null ? '-' : `${med.pageRatio} x`, '<= 1.5 x', med.pageRatio <= 1.5);
+  add(`aggregation of one window of ${fmt(P.aggRows)} logs`, `${fmt(med.aggregationMs)} ms`, '< 2,000 ms', med.aggregationMs < 2000);
+  add('sdk TracerClient logs/s (one process)', fmt(med.sdkLogsPerSecond));
+  console.log(`\nMedians of ${n} runs:`);
+  console.log(table(T));
+  console.log(JSON.stringify(med));
+}
+
+const runsWanted = Number(arg('runs', 1));
+if (runsWanted > 1) {
+  await medianOfRuns(runsWanted);
+  process.exit(0);
 }
 
 // ---------------------------------------------------------------------------------------------------
