@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { isRetryableStatus, parseRetryAfter } from '../delivery/backoff';
 import { describeError, failed, sent, type SendResult } from '../senders/sender';
@@ -48,7 +48,7 @@ const SESSION_MAX_AGE_MS = 60 * 60_000;
  * on top of that, and the per-send time budget (the abort signal) bounds the whole call.
  */
 @Injectable()
-export class ComposioAdapter {
+export class ComposioAdapter implements OnApplicationBootstrap {
   private readonly logger = new Logger(ComposioAdapter.name);
   private client?: Promise<ComposioClient>;
   private session?: { created: number; value: Promise<ComposioSession> };
@@ -56,6 +56,14 @@ export class ComposioAdapter {
   sessionsCreated = 0;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * Loads the SDK during boot when Composio is configured: importing the ESM package takes seconds on a
+   * busy machine, and inside the first send it would eat that send's 10 s budget.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.configured) await this.sdk().catch((e: Error) => this.logger.warn(`could not load @composio/core: ${e.message}`));
+  }
 
   get configured(): boolean {
     return Boolean(this.config.composio.apiKey);
