@@ -20,5 +20,9 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  // A fresh worker process for every test file: Jest's ESM loader (needed for PGlite and @composio/core)
+  // fails to import an ESM package again in a later test file of the same worker ("reading 'identifier'"),
+  // and files never inherit each other's leftovers.
+  workerIdleMemoryLimit: '1MB',
   forceExit: false,
 };

@@ -100,7 +100,8 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
 
     await page.getByLabel('API key').fill('trc_not-a-real-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.locator('.signin .error').textContent()).resolves.toMatch(/401/);
+    // Wait for the answer to arrive rather than reading the element before it is filled in.
+    await page.locator('.signin .error', { hasText: /401/ }).waitFor();
 
     await page.getByLabel('API key').fill(readKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
