@@ -65,6 +65,11 @@ export class ComposioAdapter implements OnApplicationBootstrap {
     if (this.configured) await this.sdk().catch((e: Error) => this.logger.warn(`could not load @composio/core: ${e.message}`));
   }
 
+  /** What a `slack` or `gmail` channel lacks when Composio is not configured (refused at creation). */
+  configurationProblems(kind: string): { field: string; message: string }[] {
+    return this.configured ? [] : [{ field: 'kind', message: `${kind} channels go through Composio: set COMPOSIO_API_KEY first` }];
+  }
+
   get configured(): boolean {
     return Boolean(this.config.composio.apiKey);
   }

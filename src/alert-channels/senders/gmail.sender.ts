@@ -12,12 +12,8 @@ export class GmailSender implements ChannelSender {
 
   constructor(private readonly composio: ComposioAdapter) {}
 
-  private composioProblems(): ErrorDetail[] {
-    return this.composio.configured ? [] : [{ field: 'kind', message: `${this.kind} channels go through Composio: set COMPOSIO_API_KEY first` }];
-  }
-
   async validate(config: ChannelConfig): Promise<{ config: ChannelConfig; problems: ErrorDetail[] }> {
-    const problems: ErrorDetail[] = this.composioProblems();
+    const problems: ErrorDetail[] = this.composio.configurationProblems(this.kind);
     check.unknownKeys(config, ['to'], problems);
     const to = check.emails(config, 'to', problems);
     return { config: { to }, problems };

@@ -12,12 +12,8 @@ export class SlackSender implements ChannelSender {
 
   constructor(private readonly composio: ComposioAdapter) {}
 
-  private composioProblems(): ErrorDetail[] {
-    return this.composio.configured ? [] : [{ field: 'kind', message: `${this.kind} channels go through Composio: set COMPOSIO_API_KEY first` }];
-  }
-
   async validate(config: ChannelConfig): Promise<{ config: ChannelConfig; problems: ErrorDetail[] }> {
-    const problems: ErrorDetail[] = this.composioProblems();
+    const problems: ErrorDetail[] = this.composio.configurationProblems(this.kind);
     check.unknownKeys(config, ['channel'], problems);
     const channel = check.string(config, 'channel', problems, { max: 200 });
     if (channel !== undefined && !/^[#@]?[\w.-]+$/.test(channel)) {
