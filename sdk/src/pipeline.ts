@@ -73,6 +73,8 @@ export class LogPipeline {
   private handled = 0;
   private running = false;
   private scheduled = false;
+  /** Set by flush(), the interval timer and shutdown: send the partial batch too, not only full ones. */
+  private drainAll = false;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private sleeper: { timer: NodeJS.Timeout; wake: () => void } | undefined;
@@ -113,6 +115,7 @@ export class LogPipeline {
     if (this.handled >= target) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.waiters.push({ seq: target, resolve });
+      this.drainAll = true;
       this.schedule();
     });
   }
@@ -148,6 +151,7 @@ export class LogPipeline {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.drainAll = true;
       this.schedule();
     }, this.options.flushIntervalMs);
     this.timer.unref();
@@ -169,7 +173,8 @@ export class LogPipeline {
     clearTimeout(this.timer);
     this.timer = undefined;
     try {
-      while (this.queue.length > 0) {
+      // Full batches leave as soon as they are full; a partial one waits for the timer, flush() or shutdown.
+      while (this.queue.length >= this.options.batchSize || (this.queue.length > 0 && (this.drainAll || this.closed))) {
         const [batch] = splitBatches(this.queue.slice(0, this.options.batchSize), this.options.batchSize, this.options.maxBatchBytes);
         this.queue.splice(0, batch.length);
         await this.send(batch);
@@ -180,6 +185,7 @@ export class LogPipeline {
       this.report({ kind: 'failed', message: `internal error: ${(err as Error)?.message}`, count: 0, cause: err });
     } finally {
       this.running = false;
+      if (this.queue.length === 0) this.drainAll = false;
       if (this.queue.length > 0 && !this.closed) this.armTimer();
       if (this.queue.length > 0 && this.closed) this.schedule();
     }
