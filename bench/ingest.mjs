@@ -77,6 +77,17 @@ export async function phase({ url, batch, seconds, connections, servicePrefix })
   };
 }
 
+async function truncate(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('TRUNCATE logs');
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+}
+
 export async function runIngestBench({ seconds, connections = 16, port = 3917, keep = false, appEnv = {} } = {}) {
   const db = await freshDatabase();
   const app = await startApp(db.url, port, appEnv);
@@ -84,6 +95,8 @@ export async function runIngestBench({ seconds, connections = 16, port = 3917, k
   try {
     for (const batch of [1000, 100]) {
       const servicePrefix = `bench${batch}`;
+      // Each phase starts from an empty table and a fresh checkpoint (as `npm run bench` does).
+      await truncate(db.url);
       const r = await phase({ url: app.url, batch, seconds, connections, servicePrefix });
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
