@@ -43,21 +43,39 @@ const TS_ERROR = 'timestamp must be ISO 8601 (e.g. 2026-11-28T10:15:30.123Z) or 
 const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
- * The hot path of ingestion: a timestamp already in toISOString's form is parsed by the engine and its
- * canonical text is the input plus three zero microseconds, so nothing is re-formatted. Date.parse
- * rolls 2026-02-31 over into March and accepts 24:00; those (and year 0) go to parseIso, which refuses
- * them, so the answer is the same as parseIso's for every input.
+ * The hot path of ingestion: a timestamp already in toISOString's form is checked by the engine a minute
+ * at a time (the seconds and milliseconds are added by hand) and its canonical text is the input plus
+ * three zero microseconds, so nothing is re-formatted. Date.parse rolls 2026-02-31 over into March and
+ * accepts 24:00; those, second 60 (and year 0) go to parseIso, which refuses them, so the answer is the
+ * same as parseIso's for every input.
  */
 function parseCanonical(s: string): ParsedTime | undefined {
   if (s.length !== 24 || !CANONICAL_TS.test(s)) return undefined;
-  const ms = Date.parse(s);
-  if (Number.isNaN(ms)) return undefined;
-  const d = new Date(ms);
-  const num = (from: number) => (s.charCodeAt(from) - 48) * 10 + s.charCodeAt(from + 1) - 48;
-  if (d.getUTCDate() !== num(8) || d.getUTCHours() !== num(11) || d.getUTCMinutes() !== num(14) || d.getUTCFullYear() < 1) {
-    return undefined;
+  const minute = s.slice(0, 16);
+  let base: number;
+  if (minute === cachedMinute) base = cachedMinuteMs;
+  else {
+    base = Date.parse(`${minute}:00.000Z`);
+    if (Number.isNaN(base)) return undefined;
+    const d = new Date(base);
+    if (d.getUTCDate() !== twoDigits(s, 8) || d.getUTCHours() !== twoDigits(s, 11) || d.getUTCMinutes() !== twoDigits(s, 14) || d.getUTCFullYear() < 1) {
+      return undefined;
+    }
+    cachedMinute = minute;
+    cachedMinuteMs = base;
   }
-  return { ms, micros: 0, text: `${s.slice(0, 23)}000Z` };
+  const seconds = twoDigits(s, 17);
+  if (seconds > 59) return undefined;
+  const millis = (s.charCodeAt(20) - 48) * 100 + twoDigits(s, 21);
+  return { ms: base + seconds * 1000 + millis, micros: 0, text: `${s.slice(0, 23)}000Z` };
+}
+
+/** The minute (`YYYY-MM-DDTHH:MM`) parseCanonical checked last, and its epoch ms: a batch is mostly one minute. */
+let cachedMinute: string | undefined;
+let cachedMinuteMs = 0;
+
+function twoDigits(s: string, from: number): number {
+  return (s.charCodeAt(from) - 48) * 10 + s.charCodeAt(from + 1) - 48;
 }
 
 let lastNow: { date: Date; time: ParsedTime } | undefined;
@@ -83,72 +101,75 @@ function parseTimestamp(value: unknown, now: Date): ParsedTime | string {
  * Exact about bad input so the response can say which entry and which field failed.
  */
 export function validateEntry(raw: unknown, index: number, ctx: ValidationContext): NormalizedLog | ErrorDetail[] {
-  const errors: ErrorDetail[] = [];
-  const fail = (field: string, message: string) => errors.push({ index, field, message });
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    fail('(entry)', 'each log must be a JSON object');
-    return errors;
-  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [{ index, field: '(entry)', message: 'each log must be a JSON object' }];
   const e = raw as Record<string, unknown>;
+  // Allocated only for an invalid entry: this runs once per log on the ingestion hot path.
+  let errors: ErrorDetail[] | undefined;
 
   const level = normalizeLevel(e.level);
-  if (e.level === undefined) fail('level', 'level is required');
-  else if (!level) fail('level', `level must be one of ${LEVELS.join(', ')} (or warning, critical)`);
+  if (e.level === undefined) errors = fail(errors, index, 'level', 'level is required');
+  else if (!level) errors = fail(errors, index, 'level', `level must be one of ${LEVELS.join(', ')} (or warning, critical)`);
 
   const message = e.message;
-  if (typeof message !== 'string') fail('message', message === undefined ? 'message is required' : 'message must be a string');
-  else if (message.length === 0) fail('message', 'message must not be empty');
-  else if (message.includes('\u0000')) fail('message', 'message must not contain NUL characters');
+  if (typeof message !== 'string') errors = fail(errors, index, 'message', message === undefined ? 'message is required' : 'message must be a string');
+  else if (message.length === 0) errors = fail(errors, index, 'message', 'message must not be empty');
+  else if (message.includes('\u0000')) errors = fail(errors, index, 'message', 'message must not contain NUL characters');
   // A UTF-16 code unit is at most 3 bytes of UTF-8: short messages need no byte count.
   else if (message.length * 3 > ctx.limits.messageBytes && Buffer.byteLength(message, 'utf8') > ctx.limits.messageBytes) {
-    fail('message', `message exceeds ${ctx.limits.messageBytes} bytes`);
+    errors = fail(errors, index, 'message', `message exceeds ${ctx.limits.messageBytes} bytes`);
   }
 
   let service = e.service;
   if (service === undefined || service === null) service = ctx.boundService ?? undefined;
-  if (service === undefined) fail('service', 'service is required');
+  if (service === undefined) errors = fail(errors, index, 'service', 'service is required');
   else if (typeof service !== 'string' || !SERVICE.test(service)) {
-    fail('service', 'service must be 1-128 characters of A-Z a-z 0-9 . _ -');
+    errors = fail(errors, index, 'service', 'service must be 1-128 characters of A-Z a-z 0-9 . _ -');
   }
 
   const ts = parseTimestamp(e.timestamp, ctx.now);
-  if (typeof ts === 'string') fail('timestamp', ts);
-  else if (ts.ms < ctx.minTime) fail('timestamp', 'timestamp is older than the log retention period');
-  else if (ts.ms > ctx.maxTime) fail('timestamp', 'timestamp is more than 10 minutes in the future');
+  if (typeof ts === 'string') errors = fail(errors, index, 'timestamp', ts);
+  else if (ts.ms < ctx.minTime) errors = fail(errors, index, 'timestamp', 'timestamp is older than the log retention period');
+  else if (ts.ms > ctx.maxTime) errors = fail(errors, index, 'timestamp', 'timestamp is more than 10 minutes in the future');
 
   let metadata: string | null = null;
   if (e.metadata !== undefined && e.metadata !== null) {
-    if (typeof e.metadata !== 'object' || Array.isArray(e.metadata)) fail('metadata', 'metadata must be a JSON object');
+    if (typeof e.metadata !== 'object' || Array.isArray(e.metadata)) errors = fail(errors, index, 'metadata', 'metadata must be a JSON object');
     else {
       metadata = JSON.stringify(e.metadata);
       if (metadata.length * 3 > ctx.limits.metadataBytes && Buffer.byteLength(metadata, 'utf8') > ctx.limits.metadataBytes) {
-        fail('metadata', `metadata exceeds ${ctx.limits.metadataBytes} bytes when serialized`);
+        errors = fail(errors, index, 'metadata', `metadata exceeds ${ctx.limits.metadataBytes} bytes when serialized`);
       } else if (metadata.includes('\\u') && BAD_JSON_ESCAPE.test(metadata)) {
-        fail('metadata', 'metadata must not contain NUL characters or unpaired surrogates');
+        errors = fail(errors, index, 'metadata', 'metadata must not contain NUL characters or unpaired surrogates');
       }
     }
   }
 
-  const traceId = optionalId(e.traceId, 'traceId', fail);
-  const spanId = optionalId(e.spanId, 'spanId', fail);
+  const traceId = optionalId(e.traceId);
+  if (traceId === undefined) errors = fail(errors, index, 'traceId', ID_ERROR('traceId'));
+  const spanId = optionalId(e.spanId);
+  if (spanId === undefined) errors = fail(errors, index, 'spanId', ID_ERROR('spanId'));
 
-  if (errors.length) return errors;
+  if (errors) return errors;
   return {
     timestamp: (ts as ParsedTime).text ?? toIsoMicros(ts as PreciseTime),
     level: level!,
     service: service as string,
     message: message as string,
     metadata,
-    traceId,
-    spanId,
+    traceId: traceId!,
+    spanId: spanId!,
   };
 }
 
-function optionalId(value: unknown, field: string, fail: (f: string, m: string) => void): string | null {
+function fail(errors: ErrorDetail[] | undefined, index: number, field: string, message: string): ErrorDetail[] {
+  (errors ??= []).push({ index, field, message });
+  return errors;
+}
+
+const ID_ERROR = (field: string) => `${field} must be 1-128 characters of A-Z a-z 0-9 . _ : -`;
+
+/** null when absent (or empty), undefined when invalid. */
+function optionalId(value: unknown): string | null | undefined {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string' || !ID.test(value)) {
-    fail(field, `${field} must be 1-128 characters of A-Z a-z 0-9 . _ : -`);
-    return null;
-  }
-  return value;
+  return typeof value === 'string' && ID.test(value) ? value : undefined;
 }
