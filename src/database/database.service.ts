@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { StorageMode } from './database.types';
 import type { OpenDataSource } from './open-data-source';
 
@@ -30,6 +32,31 @@ export class DatabaseService implements OnApplicationShutdown {
 
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
     return this.open.dataSource.query(sql, params);
+  }
+
+  /**
+   * Runs `work` on one pooled pg connection of the PostgreSQL server (not the embedded database): for what
+   * TypeORM cannot express, such as COPY. The connection goes back to the pool afterwards, or is discarded
+   * when `work` failed on the connection itself (it may be mid-protocol).
+   */
+  async withConnection<T>(work: (client: PoolClient) => Promise<T>, isConnectionError: (e: unknown) => boolean): Promise<T> {
+    if (this.embedded) throw new Error('withConnection needs a PostgreSQL server');
+    const [client, release] = (await (this.open.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (err?: unknown) => void];
+    // A checked-out client's socket errors are emitted on the client (the pool listens only while it is
+    // idle); unheard, they would crash the process. The failing query rejects with its own error.
+    let broken: unknown;
+    const onError = (e: unknown) => (broken = e);
+    client.on('error', onError);
+    try {
+      const result = await work(client);
+      client.off('error', onError);
+      release(broken);
+      return result;
+    } catch (e) {
+      client.off('error', onError);
+      release(broken ?? (isConnectionError(e) ? e : undefined));
+      throw e;
+    }
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {

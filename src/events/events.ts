@@ -1,3 +1,5 @@
+import type { NormalizedLog } from '../ingestion/log-entry';
+
 /**
  * The closed catalogue of in-process events. Every event is emitted only after the transaction it
  * describes has committed, and is a wake-up hint, never the only record of work that must survive a
@@ -30,8 +32,13 @@ export interface CommittedLog {
   spanId: string | null;
 }
 
+/**
+ * A committed batch, as the writer holds it (no copy is made on the hot path): `ids[i]` is the id of
+ * `logs[i]`. LiveTailService.committed() turns it into CommittedLogs when someone is watching.
+ */
 export interface LogsIngestedPayload {
-  logs: CommittedLog[];
+  logs: NormalizedLog[];
+  ids: number[];
 }
 
 export interface MetricsWindowClosedPayload {

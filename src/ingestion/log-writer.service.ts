@@ -7,6 +7,7 @@ import { EventBus } from '../events/event-bus.service';
 import { TracerEvent } from '../events/events';
 import type { NormalizedLog } from './log-entry';
 import { LiveTailFanout } from './live-tail/live-tail-fanout.service';
+import { LogIdAllocator } from './log-ids';
 import { LogRepository, type IdempotencyRecord } from './log.repository';
 
 /** The database refused a request's rows (bad data, or a duplicate Idempotency-Key): 400 unless handled. */
@@ -31,10 +32,11 @@ interface Pending {
 const SERVICE_TOUCH_MS = 1_000;
 
 /**
- * Group commit. Concurrent requests are coalesced into one INSERT (flushed at `maxBatchRows` rows or
- * after `maxDelayMs`, whichever first), up to `concurrency` statements in flight, and each request is
- * answered only once its rows are committed. A statement that fails on data is retried request by
- * request, so one bad request never fails its neighbours; a lost database fails them all fast with 503.
+ * Group commit. Concurrent requests are coalesced into one write (a COPY on PostgreSQL; flushed at
+ * `maxBatchRows` rows or after `maxDelayMs`, whichever first), up to `concurrency` writes in flight, and
+ * each request is answered only once its rows are committed. Rows are numbered here from id blocks
+ * (LogIdAllocator), so nothing is read back. A write that fails on data is retried request by request,
+ * so one bad request never fails its neighbours; a lost database fails them all fast with 503.
  * The queue is bounded: past `maxQueueRows`, new requests get 503 at once instead of piling up.
  */
 @Injectable()
@@ -47,6 +49,7 @@ export class LogWriter implements OnApplicationShutdown {
   private readonly serviceTouchedAt = new Map<string, number>();
   private readonly idle: Array<() => void> = [];
   private closing = false;
+  private readonly ids: LogIdAllocator;
 
   constructor(
     private readonly repo: LogRepository,
@@ -57,6 +60,7 @@ export class LogWriter implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     telemetry.queueDepth = () => this.queuedRows;
+    this.ids = new LogIdAllocator((blocks) => repo.reserveIdBlocks(blocks));
   }
 
   /** Resolves once every row is committed; rejects with an ApiError (503, 400) otherwise. */
@@ -162,30 +166,17 @@ export class LogWriter implements OnApplicationShutdown {
     }
     const live = Boolean(this.emitter.hasListeners(TracerEvent.LogsIngested));
     const announce = this.fanout.enabled;
-    let ids: string[];
     const stopTimer = this.telemetry.writerFlushSeconds.startTimer();
     try {
-      ids = await this.repo.insertBatch(rows, services, live || announce, idempotency);
+      const ids = await this.ids.take(rows.length);
+      await this.repo.insertBatch(rows, ids, services, idempotency);
       stopTimer();
       this.telemetry.ingestedLogs.inc(rows.length);
+      if (announce) this.fanout.announce(ids, rows);
+      if (live) this.events.emit(TracerEvent.LogsIngested, { logs: rows, ids });
     } catch (e) {
       for (const s of services) this.serviceTouchedAt.delete(s); // not registered after all
       throw e;
-    }
-    if (announce) this.fanout.announce(ids, rows.map((r) => r.timestamp));
-    if (live) {
-      this.events.emit(TracerEvent.LogsIngested, {
-        logs: rows.map((r, i) => ({
-          id: ids[i],
-          timestamp: r.timestamp,
-          level: r.level,
-          service: r.service,
-          message: r.message,
-          metadataJson: r.metadata,
-          traceId: r.traceId,
-          spanId: r.spanId,
-        })),
-      });
     }
   }
 

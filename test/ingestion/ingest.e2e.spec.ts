@@ -194,6 +194,15 @@ describe('POST /logs', () => {
     expect((await getLogs(t.http, { service: 'writer-split' })).data.map((l) => l.message).sort()).toEqual(['ok-1', 'ok-2', 'ok-3']);
   });
 
+  it('stores text exactly, whatever characters COPY or JSON treat specially', async () => {
+    const messages = ['tab\there', 'new\nline', 'carriage\r\nreturn', 'back\\slash \\N \\. \\t', '\\N', '\\.', 'quote " and \' and {braces}', 'ünïcødé 日本語 🚀', '  leading and trailing  '];
+    const metadata = { 'k\tey': 'v\nal', path: 'C:\\temp\\new', quote: '"\\"', nested: { emoji: '🚀', list: [1, 'two\t', null] } };
+    await postLogs(t.http, messages.map((message, i) => ({ level: 'info', message, service: 'special-chars', metadata: i === 0 ? metadata : undefined })));
+    const page = await getLogs(t.http, { service: 'special-chars', limit: '50' });
+    expect(page.data.map((l) => l.message).sort()).toEqual([...messages].sort());
+    expect(page.data.find((l) => l.message === messages[0])!.metadata).toEqual(metadata);
+  });
+
   it('registers each service in the services table', async () => {
     const rows = await t.db.query<{ name: string }>(`SELECT name FROM services WHERE name IN ('single', 'batch', 'levels') ORDER BY name`);
     expect(rows.map((r) => r.name)).toEqual(['batch', 'levels', 'single']);

@@ -8,21 +8,56 @@ import type { CommittedLog } from '../../events/events';
 const CHANNEL = 'tracer_logs';
 const ISO_US = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
+/** How long announcements are gathered into one NOTIFY (each NOTIFY is a commit of its own). */
+const ANNOUNCE_EVERY_MS = 100;
+/** Id ranges per NOTIFY at most (the payload must stay under PostgreSQL's 8,000 bytes). */
+const MAX_RANGES = 200;
+
 interface Announcement {
   replica: string;
-  minId: string;
-  maxId: string;
   minTs: string;
   maxTs: string;
+  /** Inclusive id ranges, as text. */
+  lows: string[];
+  highs: string[];
 }
 
-/**
- * Live tail across replicas through PostgreSQL LISTEN/NOTIFY: after each committed batch, one NOTIFY
- * carrying the batch's id and timestamp ranges (never one per row); a replica with open streams
- * LISTENs on a dedicated connection and reads announced ranges from other replicas. Ranges of
- * concurrent batches may overlap, so receivers drop ids they have already published. Off in embedded
- * mode, which is single-process by construction.
- */
+/** Batches committed since the last NOTIFY. */
+interface Pending {
+  minTs: string;
+  maxTs: string;
+  ranges: Array<[number, number]>;
+}
+
+/** Runs of consecutive ids (a batch's ids are consecutive but for a switch to a new id block). */
+export function idRuns(ids: number[]): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let lo = ids[0];
+  let prev = lo;
+  for (let i = 1; i < ids.length; i++) {
+    const id = ids[i];
+    if (id !== prev + 1) {
+      runs.push([lo, prev]);
+      lo = id;
+    }
+    prev = id;
+  }
+  runs.push([lo, prev]);
+  return runs;
+}
+
+/** Sorted, with overlapping and adjacent ranges merged. */
+export function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [lo, hi] of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else merged.push([lo, hi]);
+  }
+  return merged;
+}
+
 @Injectable()
 export class LiveTailFanout implements OnApplicationShutdown {
   private readonly logger = new Logger(LiveTailFanout.name);
@@ -30,6 +65,8 @@ export class LiveTailFanout implements OnApplicationShutdown {
   private client?: Client;
   private handler?: (logs: CommittedLog[]) => void;
   private retry?: NodeJS.Timeout;
+  private pending?: Pending;
+  private announceTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly db: DatabaseService,
@@ -40,23 +77,33 @@ export class LiveTailFanout implements OnApplicationShutdown {
     return !this.db.embedded && Boolean(this.config.databaseUrl);
   }
 
-  /** Announces a committed batch; fire-and-forget (the logs are committed whatever happens here). */
-  announce(ids: string[], timestamps: string[]): void {
+  /** Announces a committed batch (within ANNOUNCE_EVERY_MS); the logs are committed whatever happens here. */
+  announce(ids: number[], logs: Array<{ timestamp: string }>): void {
     if (!this.enabled || ids.length === 0) return;
-    let minId = BigInt(ids[0]);
-    let maxId = minId;
-    for (const id of ids) {
-      const v = BigInt(id);
-      if (v < minId) minId = v;
-      if (v > maxId) maxId = v;
+    let minTs = logs[0].timestamp;
+    let maxTs = minTs;
+    for (const { timestamp } of logs) {
+      if (timestamp < minTs) minTs = timestamp;
+      else if (timestamp > maxTs) maxTs = timestamp;
     }
-    let minTs = timestamps[0];
-    let maxTs = timestamps[0];
-    for (const t of timestamps) {
-      if (t < minTs) minTs = t;
-      if (t > maxTs) maxTs = t;
-    }
-    const payload = [this.replicaId, minId, maxId, minTs, maxTs].join(' ');
+    const p = (this.pending ??= { minTs, maxTs, ranges: [] });
+    if (minTs < p.minTs) p.minTs = minTs;
+    if (maxTs > p.maxTs) p.maxTs = maxTs;
+    p.ranges.push(...idRuns(ids));
+    if (p.ranges.length >= MAX_RANGES) p.ranges = mergeRanges(p.ranges);
+    if (p.ranges.length >= MAX_RANGES) this.sendPending();
+    else this.announceTimer ??= setTimeout(() => this.sendPending(), ANNOUNCE_EVERY_MS);
+  }
+
+  /** Sends what was gathered: `replica minTs maxTs lo-hi lo-hi ...`. */
+  private sendPending(): void {
+    clearTimeout(this.announceTimer);
+    this.announceTimer = undefined;
+    const p = this.pending;
+    this.pending = undefined;
+    if (!p) return;
+    const ranges = mergeRanges(p.ranges).map(([lo, hi]) => `${lo}-${hi}`);
+    const payload = [this.replicaId, p.minTs, p.maxTs, ...ranges].join(' ');
     this.db.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]).catch((e: Error) => this.logger.debug(`notify failed: ${e.message}`));
   }
 
@@ -73,9 +120,10 @@ export class LiveTailFanout implements OnApplicationShutdown {
     });
     client.on('notification', (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
-      const [replica, minId, maxId, minTs, maxTs] = msg.payload.split(' ');
+      const [replica, minTs, maxTs, ...ranges] = msg.payload.split(' ');
       if (replica === this.replicaId) return; // our own batches reach the tail through the local event
-      void this.fetch({ replica, minId, maxId, minTs, maxTs });
+      const bounds = ranges.map((r) => r.split('-'));
+      void this.fetch({ replica, minTs, maxTs, lows: bounds.map((b) => b[0]), highs: bounds.map((b) => b[1]) });
     });
     try {
       await client.connect();
@@ -108,6 +156,7 @@ export class LiveTailFanout implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.sendPending();
     await this.unlisten();
   }
 
@@ -126,9 +175,10 @@ export class LiveTailFanout implements OnApplicationShutdown {
         `SELECT id, to_char("timestamp" AT TIME ZONE 'UTC', ${ISO_US}) AS ts, level, service, message,
                 metadata::text AS metadata_json, trace_id, span_id
            FROM logs
-          WHERE "timestamp" BETWEEN $1::timestamptz AND $2::timestamptz AND id BETWEEN $3::bigint AND $4::bigint
+          WHERE "timestamp" BETWEEN $1::timestamptz AND $2::timestamptz
+            AND EXISTS (SELECT 1 FROM unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) WHERE id BETWEEN r.lo AND r.hi)
           ORDER BY id`,
-        [a.minTs, a.maxTs, a.minId, a.maxId],
+        [a.minTs, a.maxTs, a.lows, a.highs],
       );
       this.handler?.(
         rows.map((r) => ({

@@ -23,6 +23,20 @@ export function logFrame(log: CommittedLog): string {
   return `id: ${log.id}\nevent: log\ndata: ${json.slice(0, -1)},"metadata":${metadataJson ?? 'null'}}\n\n`;
 }
 
+/** The writer's committed batch as the live tail publishes it. */
+export function committed({ logs, ids }: LogsIngestedPayload): CommittedLog[] {
+  return logs.map((r, i) => ({
+    id: String(ids[i]),
+    timestamp: r.timestamp,
+    level: r.level,
+    service: r.service,
+    message: r.message,
+    metadataJson: r.metadata,
+    traceId: r.traceId,
+    spanId: r.spanId,
+  }));
+}
+
 /**
  * The live tail: Server-Sent Events of newly committed logs, fed by the writer's commit event, so no
  * log costs a database round trip. It listens to the event only while someone is watching (the writer
@@ -33,7 +47,7 @@ export function logFrame(log: CommittedLog): string {
 export class LiveTailService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LiveTailService.name);
   private readonly subscribers = new Set<Subscriber>();
-  private readonly onIngested = (p: LogsIngestedPayload) => this.publish(p.logs);
+  private readonly onIngested = (p: LogsIngestedPayload) => this.publish(committed(p));
   private readonly recent = new Set<string>();
 
   constructor(
