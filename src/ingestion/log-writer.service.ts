@@ -167,17 +167,19 @@ export class LogWriter implements OnApplicationShutdown {
     const live = Boolean(this.emitter.hasListeners(TracerEvent.LogsIngested));
     const announce = this.fanout.enabled;
     const stopTimer = this.telemetry.writerFlushSeconds.startTimer();
+    let ids: number[];
     try {
-      const ids = await this.ids.take(rows.length);
+      ids = await this.ids.take(rows.length);
       await this.repo.insertBatch(rows, ids, services, idempotency);
       stopTimer();
       this.telemetry.ingestedLogs.inc(rows.length);
-      if (announce) this.fanout.announce(ids, rows);
-      if (live) this.events.emit(TracerEvent.LogsIngested, { logs: rows, ids });
     } catch (e) {
       for (const s of services) this.serviceTouchedAt.delete(s); // not registered after all
       throw e;
     }
+    // Committed: nothing below may turn the request's answer into a failure.
+    if (announce) this.fanout.announce(ids, rows);
+    if (live) this.events.emit(TracerEvent.LogsIngested, { logs: rows, ids });
   }
 
   private dataError(e: unknown): LogsRefusedError {

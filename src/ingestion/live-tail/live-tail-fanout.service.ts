@@ -58,6 +58,14 @@ export function mergeRanges(ranges: Array<[number, number]>): Array<[number, num
   return merged;
 }
 
+/**
+ * Live tail across replicas through PostgreSQL LISTEN/NOTIFY: committed batches are gathered for
+ * ANNOUNCE_EVERY_MS and announced by one NOTIFY carrying their id ranges and timestamp range (never one
+ * per row, nor one per batch: every NOTIFY is a commit of its own, and PostgreSQL serialises notifying
+ * commits). A replica with open streams LISTENs on a dedicated connection and reads announced ranges
+ * from other replicas. Receivers drop ids they have already published. Off in embedded mode, which is
+ * single-process by construction.
+ */
 @Injectable()
 export class LiveTailFanout implements OnApplicationShutdown {
   private readonly logger = new Logger(LiveTailFanout.name);
