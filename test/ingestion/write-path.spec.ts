@@ -1,5 +1,7 @@
 import { idRuns, mergeRanges } from '../../src/ingestion/live-tail/live-tail-fanout.service';
 import type { NormalizedLog } from '../../src/ingestion/log-entry';
+import { validateEntry } from '../../src/ingestion/log-entry.validator';
+import { parseIso, toIsoMicros } from '../../src/ingestion/timestamps';
 import { LOG_ID_BLOCK, LogIdAllocator } from '../../src/ingestion/log-ids';
 import { copyChunks, copyValue } from '../../src/ingestion/log.repository';
 
@@ -110,5 +112,29 @@ describe('live-tail announcements', () => {
       [20, 40],
       [100, 100],
     ]);
+  });
+});
+
+describe('validateEntry timestamps (the minute-at-a-time fast path)', () => {
+  const ctx = { limits: { messageBytes: 1000, metadataBytes: 1000 }, now: new Date(), minTime: 0, maxTime: Date.UTC(2100, 0, 1) };
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+  it('answers exactly as the full ISO parser for canonical-looking strings, valid or not', () => {
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let k = 0; k < 20_000; k++) {
+      // Mostly one minute (the cache's case), with impossible days, hours, minutes and seconds mixed in.
+      const same = rand(4) > 0;
+      const s = same
+        ? `2026-11-28T10:15:${pad(rand(62))}.${pad(rand(1000), 3)}Z`
+        : `${2024 + rand(4)}-${pad(rand(14))}-${pad(rand(33))}T${pad(rand(26))}:${pad(rand(62))}:${pad(rand(62))}.${pad(rand(1000), 3)}Z`;
+      const result = validateEntry({ level: 'info', message: 'm', service: 's', timestamp: s }, 0, ctx);
+      const iso = parseIso(s);
+      if (iso === null) expect(Array.isArray(result) && result[0].field).toBe('timestamp');
+      else expect((result as NormalizedLog).timestamp).toBe(toIsoMicros(iso));
+    }
   });
 });
