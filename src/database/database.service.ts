@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { isDatabaseUnavailable } from '../common/errors/api-error';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { StorageMode } from './database.types';
@@ -39,7 +40,7 @@ export class DatabaseService implements OnApplicationShutdown {
    * TypeORM cannot express, such as COPY. The connection goes back to the pool afterwards, or is discarded
    * when `work` failed on the connection itself (it may be mid-protocol).
    */
-  async withConnection<T>(work: (client: PoolClient) => Promise<T>, isConnectionError: (e: unknown) => boolean): Promise<T> {
+  async withConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     if (this.embedded) throw new Error('withConnection needs a PostgreSQL server');
     const [client, release] = (await (this.open.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (err?: unknown) => void];
     // A checked-out client's socket errors are emitted on the client (the pool listens only while it is
@@ -54,7 +55,7 @@ export class DatabaseService implements OnApplicationShutdown {
       return result;
     } catch (e) {
       client.off('error', onError);
-      release(broken ?? (isConnectionError(e) ? e : undefined));
+      release(broken ?? (isDatabaseUnavailable(e) ? e : undefined));
       throw e;
     }
   }

@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '../common/errors/api-error';
 import { LEVELS, type Level, type NormalizedLog } from './log-entry';
 import { fromDate, fromEpochMs, parseIso, toIsoMicros, type PreciseTime } from './timestamps';
+import { SERVICE_NAME, SERVICE_NAME_MESSAGE } from '../common/service-name';
 
 export interface EntryLimits {
   messageBytes: number;
@@ -19,7 +20,6 @@ export interface ValidationContext {
 }
 
 const LEVEL_ALIASES: Record<string, Level> = { warning: 'warn', critical: 'fatal' };
-const SERVICE = /^[A-Za-z0-9._-]{1,128}$/;
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // An even run of backslashes then \u0000 or a lone-surrogate escape: what JSON.stringify writes for a
 // NUL or an unpaired surrogate, both of which PostgreSQL's jsonb refuses.
@@ -122,8 +122,8 @@ export function validateEntry(raw: unknown, index: number, ctx: ValidationContex
   let service = e.service;
   if (service === undefined || service === null) service = ctx.boundService ?? undefined;
   if (service === undefined) errors = fail(errors, index, 'service', 'service is required');
-  else if (typeof service !== 'string' || !SERVICE.test(service)) {
-    errors = fail(errors, index, 'service', 'service must be 1-128 characters of A-Z a-z 0-9 . _ -');
+  else if (typeof service !== 'string' || !SERVICE_NAME.test(service)) {
+    errors = fail(errors, index, 'service', SERVICE_NAME_MESSAGE);
   }
 
   const ts = parseTimestamp(e.timestamp, ctx.now);

@@ -3,6 +3,7 @@ import { LEVELS, type Level } from './log-entry';
 import { normalizeLevel } from './log-entry.validator';
 import { decodeCursor, type LogCursor } from './log-cursor';
 import { fromEpochMs, parseIso, toIsoMicros } from './timestamps';
+import { SERVICE_NAME } from '../common/service-name';
 
 /** A parsed GET /logs (and /logs/stream) query. */
 export interface LogFilter {
@@ -93,7 +94,7 @@ export function parseLogQuery(query: Record<string, string | string[] | undefine
     }
   }
   for (const s of filter.services ?? []) {
-    if (!/^[A-Za-z0-9._-]{1,128}$/.test(s)) errors.push({ field: 'service', message: `invalid service name ${s}` });
+    if (!SERVICE_NAME.test(s)) errors.push({ field: 'service', message: `invalid service name ${s}` });
   }
   if ([...filter.metadata.map((m) => m.key + m.value), filter.q ?? '', filter.traceId ?? ''].some((v) => v.includes('\u0000'))) {
     errors.push({ field: 'query', message: 'query parameters must not contain NUL characters' });

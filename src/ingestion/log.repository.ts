@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { isDatabaseUnavailable } from '../common/errors/api-error';
 import { copyIn } from '../database/copy-in';
 import { DatabaseService } from '../database/database.service';
 import type { NormalizedLog } from './log-entry';
@@ -65,7 +64,7 @@ export class LogRepository {
         if (transaction) await client.query('ROLLBACK').catch(() => undefined);
         throw e;
       }
-    }, isDatabaseUnavailable);
+    });
   }
 
   /** One statement: the registry and idempotency inserts ride along as data-modifying CTEs. */
