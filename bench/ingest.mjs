@@ -4,8 +4,7 @@
 // of 100 over 16 keep-alive connections, then checks that the database holds exactly what was accepted.
 // --app-env K=V,K=V passes settings to the app (e.g. RATE_LIMIT_LOGS_PER_SECOND=0 to measure a feature's cost).
 import http from 'node:http';
-import pg from 'pg';
-import { ADMIN_KEY, arg, freshDatabase, peakRssMb, percentile, startApp, table } from './lib.mjs';
+import { ADMIN_KEY, arg, freshDatabase, peakRssMb, percentile, sql, startApp, table } from './lib.mjs';
 
 const ROUTES = ['/api/orders', '/api/users/:id', '/api/cart', '/api/checkout', '/health'];
 
@@ -77,17 +76,6 @@ export async function phase({ url, batch, seconds, connections, servicePrefix })
   };
 }
 
-async function truncate(url) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('TRUNCATE logs');
-    await client.query('CHECKPOINT');
-  } finally {
-    await client.end();
-  }
-}
-
 export async function runIngestBench({ seconds, connections = 16, port = 3917, keep = false, appEnv = {} } = {}) {
   const db = await freshDatabase();
   const app = await startApp(db.url, port, appEnv);
@@ -96,12 +84,10 @@ export async function runIngestBench({ seconds, connections = 16, port = 3917, k
     for (const batch of [1000, 100]) {
       const servicePrefix = `bench${batch}`;
       // Each phase starts from an empty table and a fresh checkpoint (as `npm run bench` does).
-      await truncate(db.url);
+      await sql(db.url, 'TRUNCATE logs');
+      await sql(db.url, 'CHECKPOINT');
       const r = await phase({ url: app.url, batch, seconds, connections, servicePrefix });
-      const client = new pg.Client({ connectionString: db.url });
-      await client.connect();
-      const [{ n }] = (await client.query(`SELECT count(*)::int AS n FROM logs WHERE service LIKE $1`, [`${servicePrefix}-%`])).rows;
-      await client.end();
+      const [{ n }] = await sql(db.url, `SELECT count(*)::int AS n FROM logs WHERE service LIKE $1`, [`${servicePrefix}-%`]);
       results.push({ ...r, stored: n, exact: n === r.accepted });
     }
     const rss = peakRssMb(app.child.pid);

@@ -26,22 +26,25 @@ function withDatabase(url, name) {
   return u.toString();
 }
 
+/** Runs one statement on a connection of its own; returns the rows. */
+export async function sql(url, text, params) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
 /** Creates a fresh database for one run; returns its URL and a drop function. */
 export async function freshDatabase(prefix = 'tracer_bench') {
   const name = `${prefix}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: baseUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  await sql(baseUrl(), `CREATE DATABASE ${name}`);
   return {
     name,
     url: withDatabase(baseUrl(), name),
-    async drop() {
-      const c = new pg.Client({ connectionString: baseUrl() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
+    drop: () => sql(baseUrl(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 

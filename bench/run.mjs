@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { ADMIN_KEY, appEntry, arg, freePort, freshDatabase, median, peakRssMb, percentile, startApp, table } from './lib.mjs';
+import { ADMIN_KEY, appEntry, arg, freePort, freshDatabase, median, peakRssMb, percentile, sql, startApp, table } from './lib.mjs';
 import { makeLog, phase } from './ingest.mjs';
 import { PSQL, SERVICES, copyFromFile, copyFromLines, copyLines, traceIdOf, writeLines } from './data.mjs';
 
@@ -64,15 +64,6 @@ async function pgPids(url, dbName) {
   return rows.map((r) => r.pid).filter((pid) => pid !== null);
 }
 
-async function sql(url, text, params) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 async function ingestAndLimit(db) {
