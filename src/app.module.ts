@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
 import { LoggingModule } from './common/logging/logging.module';
+import { SchedulingModule } from './common/scheduling/scheduling.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { TelemetryModule } from './common/telemetry/telemetry.module';
 import type { AppConfig } from './config/app-config';
@@ -32,6 +33,7 @@ export class AppModule {
         LoggingModule,
         EventEmitterModule.forRoot({ wildcard: false }),
         ScheduleModule.forRoot(),
+        SchedulingModule,
         EventsModule,
         RateLimitModule,
         TelemetryModule,

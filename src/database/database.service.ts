@@ -60,6 +60,25 @@ export class DatabaseService implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Runs `work` while holding the PostgreSQL advisory lock (namespace, hashtext(name)), or skips it (and
+   * answers undefined) when another replica holds it. The lock lives on one pooled connection kept for the
+   * pass, so a crashed holder's lock ends with its connection; `work` itself uses other connections. The
+   * embedded database is one process behind its directory lock: there `work` just runs.
+   */
+  async withClusterLock<T>(namespace: number, name: string, work: () => Promise<T>): Promise<T | undefined> {
+    if (this.embedded) return work();
+    return this.withConnection(async (client) => {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS ok', [namespace, name]);
+      if (!rows[0]?.ok) return undefined;
+      try {
+        return await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [namespace, name]);
+      }
+    });
+  }
+
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.open.dataSource.transaction(work);
   }
