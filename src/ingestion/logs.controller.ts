@@ -70,6 +70,11 @@ export class LogsController {
   @Get('stream')
   @Scopes('read')
   @ServiceScoped()
+  @ApiQuery({ name: 'service', required: false, description: 'one service or a comma-separated list (a key bound to a service reads only its own)' })
+  @ApiQuery({ name: 'level', required: false, description: 'one level or a comma-separated list' })
+  @ApiQuery({ name: 'q', required: false, description: 'case-insensitive substring of the message' })
+  @ApiQuery({ name: 'traceId', required: false })
+  @ApiQuery({ name: 'metadata.<key>', required: false, description: 'metadata.<key>=<value>, as for GET /logs' })
   @ApiOkResponse({ description: 'text/event-stream of LogDto objects', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   streamLogs(
     @Query() query: Record<string, string | string[] | undefined>,

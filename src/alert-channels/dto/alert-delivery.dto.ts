@@ -84,6 +84,7 @@ export class ListDeliveriesQueryDto {
   /** nextCursor of the previous page */
   @IsOptional()
   @IsBigintId()
+  @ApiProperty({ required: false, type: String, pattern: '^[1-9][0-9]{0,18}$' })
   cursor?: string;
 
   @ApiProperty({ enum: ['pending', 'sending', 'sent', 'failed'], required: false })
