@@ -129,7 +129,14 @@ describe('OpenAPI-driven fuzz of every GET route (issue 13)', () => {
         expect(res.body.details).toEqual([expect.objectContaining({ field: name })]);
       }
     }
-    await t.http.get('/logs').query({ from: '9000000000000000' }).set(asAdmin).expect(400);
+    const name = await t.http.get('/logs?metadata.a%00b=1').set(asAdmin).expect(400);
+    expect(name.body.details).toEqual([expect.objectContaining({ field: 'query' })]);
+    const many = await t.http.get(`/logs?${Array.from({ length: 101 }, () => 'level=info').join('&')}`).set(asAdmin).expect(400);
+    expect(many.body.details).toEqual([expect.objectContaining({ field: 'level' })]);
+    for (const from of ['9000000000000000', '-9000000000000000', '+275760-09-13T00:00:00Z', '2026-02-31T00:00:00Z']) {
+      const res = await t.http.get('/logs').query({ from }).set(asAdmin).expect(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ field: 'from' })]);
+    }
     await t.http.get('/health').expect(200);
   });
 });

@@ -57,11 +57,6 @@ export class ServiceScope {
     readonly services: string[] | undefined,
   ) {}
 
-  /** Every service: for internal callers and unbound principals without a filter. */
-  static unrestricted(): ServiceScope {
-    return new ServiceScope(null, undefined);
-  }
-
   static resolve(principal: Principal | null, rawFilter: unknown): ServiceScope {
     const requested = parseServiceFilter(rawFilter);
     const bound = principal?.service ?? null;

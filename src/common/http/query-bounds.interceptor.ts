@@ -3,13 +3,15 @@ import type { Observable } from 'rxjs';
 import { ApiError, type ErrorDetail } from '../errors/api-error';
 import { MAX_PARAM_CHARS, MAX_PARAM_VALUES } from './query-bounds';
 
+const MAX_NAME_CHARS = 200;
+
 function problems(source: Record<string, unknown> | undefined): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
-  for (const [name, raw] of Object.entries(source ?? {})) {
+  for (const [field, raw] of Object.entries(source ?? {})) {
     if (raw === undefined) continue;
-    const field = name.includes('\u0000') || name.length > 200 ? 'query' : name;
-    if (field === 'query') {
-      errors.push({ field, message: 'parameter names must be at most 200 characters, without NUL characters' });
+    if (field.includes('\u0000') || field.length > MAX_NAME_CHARS) {
+      // the name itself cannot be echoed as the field: it is the hostile part
+      errors.push({ field: 'query', message: `parameter names must be at most ${MAX_NAME_CHARS} characters, without NUL characters` });
       continue;
     }
     const values = Array.isArray(raw) ? raw : [raw];
