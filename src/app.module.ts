@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
+import { QueryBoundsInterceptor } from './common/http/query-bounds.interceptor';
 import { LoggingModule } from './common/logging/logging.module';
 import { SchedulingModule } from './common/scheduling/scheduling.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
@@ -46,7 +47,10 @@ export class AppModule {
         ApiKeysModule,
         IngestionModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        { provide: APP_INTERCEPTOR, useClass: QueryBoundsInterceptor },
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../common/auth/scopes.decorator';
+import { ReadScope, ServiceScope, ServiceScoped, Unscoped } from '../common/auth/service-scope';
 import { AlertChannelsService } from './alert-channels.service';
 import { AlertChannelDto, AlertChannelListDto } from './dto/alert-channel.dto';
 import { AlertDeliveryPageDto, ListDeliveriesQueryDto } from './dto/alert-delivery.dto';
@@ -22,11 +23,13 @@ export class AlertChannelsController {
   }
 
   @Get()
+  @Unscoped('channels are configuration, not any one service\'s data')
   listAlertChannels(): Promise<AlertChannelListDto> {
     return this.channels.list();
   }
 
   @Get(':id')
+  @Unscoped('channels are configuration, not any one service\'s data')
   getAlertChannel(@Param('id') id: string): Promise<AlertChannelDto> {
     return this.channels.get(id);
   }
@@ -50,9 +53,14 @@ export class AlertChannelsController {
     return this.channels.test(id);
   }
 
-  /** The channel's deliveries, newest first, each with its attempts. */
+  /** The channel's deliveries, newest first, each with its attempts (only alerts of the key's scope). */
   @Get(':id/deliveries')
-  listAlertChannelDeliveries(@Param('id') id: string, @Query() query: ListDeliveriesQueryDto): Promise<AlertDeliveryPageDto> {
-    return this.channels.deliveries(id, query);
+  @ServiceScoped()
+  listAlertChannelDeliveries(
+    @Param('id') id: string,
+    @Query() query: ListDeliveriesQueryDto,
+    @ReadScope() scope: ServiceScope,
+  ): Promise<AlertDeliveryPageDto> {
+    return this.channels.deliveries(id, query, scope);
   }
 }

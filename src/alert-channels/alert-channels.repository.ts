@@ -53,7 +53,7 @@ export class AlertChannelsRepository {
   }
 
   /** A channel's deliveries, newest first, keyset-paginated by id. */
-  deliveries(channelId: string, limit: number, beforeId: string | null, status: string | null): Promise<DeliveryListRow[]> {
+  deliveries(channelId: string, limit: number, beforeId: string | null, status: string | null, services: string[] | null): Promise<DeliveryListRow[]> {
     return this.db.query<DeliveryListRow>(
       `SELECT d.*, e.alert_id, e.event, e.severity, a.service, a.type
          FROM alert_deliveries d
@@ -62,9 +62,10 @@ export class AlertChannelsRepository {
         WHERE d.channel_id = $1
           AND ($2::bigint IS NULL OR d.id < $2::bigint)
           AND ($3::text IS NULL OR d.status = $3::text)
+          AND ($5::text[] IS NULL OR a.service = ANY($5::text[]))
         ORDER BY d.id DESC
         LIMIT $4`,
-      [channelId, beforeId, status, limit],
+      [channelId, beforeId, status, limit, services],
     );
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ServiceScope } from '../common/auth/service-scope';
 import { ApiError } from '../common/errors/api-error';
 import { AlertChannelsRepository, type ChannelWrite, type DeliveryListRow } from './alert-channels.repository';
 import { ChannelRuntime } from './channel-runtime';
@@ -81,10 +82,10 @@ export class AlertChannelsService {
     return { ok: result.ok, status: result.status, ...(result.error ? { error: result.error } : {}) };
   }
 
-  async deliveries(id: string, q: ListDeliveriesQueryDto): Promise<AlertDeliveryPageDto> {
+  async deliveries(id: string, q: ListDeliveriesQueryDto, scope: ServiceScope): Promise<AlertDeliveryPageDto> {
     await this.find(id);
     const limit = q.limit ?? 50;
-    const rows = await this.repo.deliveries(id, limit + 1, q.cursor ?? null, q.status ?? null);
+    const rows = await this.repo.deliveries(id, limit + 1, q.cursor ?? null, q.status ?? null, scope.services ?? null);
     const page = rows.slice(0, limit);
     const attempts = await this.repo.attempts(page.map((r) => String(r.id)));
     return {

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../common/auth/scopes.decorator';
+import { Unscoped } from '../common/auth/service-scope';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -21,6 +22,7 @@ export class ApiKeysController {
 
   /** Lists keys without their secrets. */
   @Get()
+  @Unscoped('keys are credentials, not any one service\'s data')
   @ApiOkResponse({ type: ApiKeyDto, isArray: true })
   listApiKeys(): Promise<ApiKeyDto[]> {
     return this.keys.list();

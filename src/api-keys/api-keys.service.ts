@@ -37,6 +37,10 @@ export class ApiKeysService implements KeyAuthenticator {
     const key = generateApiKey();
     const hash = hashApiKey(key);
     const scopes: Scope[] = dto.scopes?.length ? [...new Set(dto.scopes)] : ['ingest'];
+    // admin passes every check and manages keys, so a binding on it would only look like a restriction
+    if (dto.service !== undefined && scopes.includes('admin')) {
+      throw ApiError.badRequest('Validation failed', [{ field: 'service', message: 'an admin key cannot be bound to a service' }]);
+    }
     const row = await this.repo.insert({
       name: dto.name,
       prefix: keyPrefix(key),

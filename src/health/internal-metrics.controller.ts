@@ -2,6 +2,7 @@ import { Controller, Get, Header, Logger } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AllowScrapeToken } from '../common/auth/scrape-token.decorator';
 import { Scopes } from '../common/auth/scopes.decorator';
+import { Unscoped } from '../common/auth/service-scope';
 import { TelemetryService } from '../common/telemetry/telemetry.service';
 import { DatabaseService } from '../database/database.service';
 
@@ -19,6 +20,7 @@ export class InternalMetricsController {
   /** Prometheus metrics of Tracer itself (admin key, or INTERNAL_METRICS_TOKEN as a bearer token). */
   @Get()
   @Scopes('admin')
+  @Unscoped('Tracer\'s own process metrics')
   @AllowScrapeToken()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })

@@ -1,4 +1,6 @@
 import { ApiError } from '../common/errors/api-error';
+import { isBigintId, parseQueryTime } from '../common/http/query-bounds';
+import { toIsoMicros } from './timestamps';
 
 /** Position after the last row of a page: its timestamp as text (microseconds intact) and id. */
 export interface LogCursor {
@@ -10,12 +12,18 @@ export function encodeCursor(c: LogCursor): string {
   return Buffer.from(JSON.stringify([c.ts, c.id]), 'utf8').toString('base64url');
 }
 
+/**
+ * Parses a cursor strictly: the timestamp must be a real instant in the canonical form this API writes
+ * (`2026-11-28T10:15:30.123456Z`) and the id a bigint, so an edited cursor is a 400 and never reaches
+ * PostgreSQL as a cast it refuses.
+ */
 export function decodeCursor(text: string): LogCursor {
   try {
-    const [ts, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof ts === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(ts) && typeof id === 'string' && /^\d{1,19}$/.test(id)) {
-      return { ts, id };
-    }
+    if (text.length > 200 || !/^[A-Za-z0-9_-]+$/.test(text)) throw new Error('not base64url');
+    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    const [ts, id] = Array.isArray(parsed) && parsed.length === 2 ? parsed : [];
+    const t = typeof ts === 'string' ? parseQueryTime(ts) : null;
+    if (t && toIsoMicros(t) === ts && isBigintId(id)) return { ts, id };
   } catch {
     // fall through
   }

@@ -2,8 +2,9 @@ import { ApiError, type ErrorDetail } from '../common/errors/api-error';
 import { LEVELS, type Level } from './log-entry';
 import { normalizeLevel } from './log-entry.validator';
 import { decodeCursor, type LogCursor } from './log-cursor';
-import { fromEpochMs, parseIso, toIsoMicros } from './timestamps';
-import { SERVICE_NAME } from '../common/service-name';
+import { toIsoMicros } from './timestamps';
+import type { ServiceScope } from '../common/auth/service-scope';
+import { parseQueryTime } from '../common/http/query-bounds';
 
 /** A parsed GET /logs (and /logs/stream) query. */
 export interface LogFilter {
@@ -22,6 +23,8 @@ export interface LogFilter {
 const KNOWN = new Set(['service', 'level', 'from', 'to', 'q', 'traceId', 'limit', 'cursor']);
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
+/** Each metadata filter is a JSON lookup per candidate row: a handful is a search, hundreds are a denial of service. */
+export const MAX_METADATA_FILTERS = 20;
 
 function list(value: string | string[]): string[] {
   return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -32,9 +35,9 @@ function one(value: string | string[] | undefined): string | undefined {
 }
 
 function time(value: string, field: string, errors: ErrorDetail[]): string | undefined {
-  const t = /^\d+(\.\d+)?$/.test(value) ? fromEpochMs(Number(value)) : parseIso(value);
+  const t = parseQueryTime(value);
   if (!t) {
-    errors.push({ field, message: `${field} must be ISO 8601 or epoch milliseconds` });
+    errors.push({ field, message: `${field} must be ISO 8601 or epoch milliseconds, from 1970 to 9999` });
     return undefined;
   }
   return toIsoMicros(t);
@@ -43,12 +46,17 @@ function time(value: string, field: string, errors: ErrorDetail[]): string | und
 /**
  * Parses the query string of GET /logs. Dynamic `metadata.<key>` parameters are why this is not a DTO
  * under the global ValidationPipe. Unknown parameters are refused, so a typo does not silently widen
- * the search.
+ * the search. The `service` filter comes resolved in `scope` (the caller's binding applied), never from
+ * the raw query, so no spelling of it can widen a bound key's read.
  */
-export function parseLogQuery(query: Record<string, string | string[] | undefined>, options: { allowPaging?: boolean } = {}): LogFilter {
+export function parseLogQuery(
+  query: Record<string, string | string[] | undefined>,
+  scope: ServiceScope,
+  options: { allowPaging?: boolean } = {},
+): LogFilter {
   const allowPaging = options.allowPaging ?? true;
   const errors: ErrorDetail[] = [];
-  const filter: LogFilter = { metadata: [], limit: DEFAULT_LIMIT };
+  const filter: LogFilter = { metadata: [], limit: DEFAULT_LIMIT, services: scope.services };
   for (const [name, raw] of Object.entries(query)) {
     if (raw === undefined) continue;
     if (name.startsWith('metadata.')) {
@@ -61,7 +69,9 @@ export function parseLogQuery(query: Record<string, string | string[] | undefine
       errors.push({ field: name, message: `unknown query parameter ${name}` });
     }
   }
-  if (query.service !== undefined) filter.services = list(query.service);
+  if (filter.metadata.length > MAX_METADATA_FILTERS) {
+    errors.push({ field: 'metadata', message: `at most ${MAX_METADATA_FILTERS} metadata.<key> filters` });
+  }
   if (query.level !== undefined) {
     const levels = list(query.level).map((l) => [l, normalizeLevel(l)] as const);
     const bad = levels.filter(([, n]) => !n).map(([l]) => l);
@@ -92,9 +102,6 @@ export function parseLogQuery(query: Record<string, string | string[] | undefine
     } catch (e) {
       errors.push(...((e as ApiError).getResponse() as { details: ErrorDetail[] }).details);
     }
-  }
-  for (const s of filter.services ?? []) {
-    if (!SERVICE_NAME.test(s)) errors.push({ field: 'service', message: `invalid service name ${s}` });
   }
   if ([...filter.metadata.map((m) => m.key + m.value), filter.q ?? '', filter.traceId ?? ''].some((v) => v.includes('\u0000'))) {
     errors.push({ field: 'query', message: 'query parameters must not contain NUL characters' });

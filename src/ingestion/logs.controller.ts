@@ -2,13 +2,14 @@ import { Body, Controller, Get, Headers, HttpCode, Ip, Post, Query, Res } from '
 import type { Response } from 'express';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes, type Principal } from '../common/auth/scopes.decorator';
+import { ReadScope, ServiceScope, ServiceScoped } from '../common/auth/service-scope';
 import { IngestResultDto } from './dto/ingest-result.dto';
 import { LogDto, LogPageDto } from './dto/log.dto';
 import { LogBatchInputDto, LogInputDto } from './dto/log-input.dto';
 import { IngestionService } from './ingestion.service';
 import { LiveTailService } from './live-tail/live-tail.service';
 import { parseLogQuery } from './log-query';
-import { LogSearchService, scopeToPrincipal } from './log-search.service';
+import { LogSearchService } from './log-search.service';
 
 @ApiTags('logs')
 @ApiBearerAuth()
@@ -46,7 +47,8 @@ export class LogsController {
   /** Searches logs, newest first, with cursor pagination. */
   @Get()
   @Scopes('read')
-  @ApiQuery({ name: 'service', required: false, description: 'one service or a comma-separated list' })
+  @ServiceScoped()
+  @ApiQuery({ name: 'service', required: false, description: 'one service or a comma-separated list (a key bound to a service reads only its own)' })
   @ApiQuery({ name: 'level', required: false, description: 'one level or a comma-separated list (level may repeat)' })
   @ApiQuery({ name: 'from', required: false, description: 'inclusive; ISO 8601 or epoch ms' })
   @ApiQuery({ name: 'to', required: false, description: 'exclusive; ISO 8601 or epoch ms' })
@@ -56,11 +58,8 @@ export class LogsController {
   @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiOkResponse({ type: LogPageDto })
-  listLogs(
-    @Query() query: Record<string, string | string[] | undefined>,
-    @CurrentPrincipal() principal: Principal | null,
-  ): Promise<LogPageDto> {
-    return this.search.list(query, principal);
+  listLogs(@Query() query: Record<string, string | string[] | undefined>, @ReadScope() scope: ServiceScope): Promise<LogPageDto> {
+    return this.search.list(query, scope);
   }
 
   /**
@@ -70,12 +69,18 @@ export class LogsController {
    */
   @Get('stream')
   @Scopes('read')
+  @ServiceScoped()
+  @ApiQuery({ name: 'service', required: false, description: 'one service or a comma-separated list (a key bound to a service reads only its own)' })
+  @ApiQuery({ name: 'level', required: false, description: 'one level or a comma-separated list' })
+  @ApiQuery({ name: 'q', required: false, description: 'case-insensitive substring of the message' })
+  @ApiQuery({ name: 'traceId', required: false })
+  @ApiQuery({ name: 'metadata.<key>', required: false, description: 'metadata.<key>=<value>, as for GET /logs' })
   @ApiOkResponse({ description: 'text/event-stream of LogDto objects', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   streamLogs(
     @Query() query: Record<string, string | string[] | undefined>,
-    @CurrentPrincipal() principal: Principal | null,
+    @ReadScope() scope: ServiceScope,
     @Res() res: Response,
   ): void {
-    this.liveTail.subscribe(scopeToPrincipal(parseLogQuery(query, { allowPaging: false }), principal), res);
+    this.liveTail.subscribe(parseLogQuery(query, scope, { allowPaging: false }), res);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ServiceScope } from '../common/auth/service-scope';
 import { ApiError } from '../common/errors/api-error';
 import type { MetricsQueryDto } from './dto/metrics-query.dto';
 import type { MetricsListDto, MetricWindowDto } from './dto/metric-window.dto';
@@ -32,11 +33,11 @@ export function toMetricWindowDto(r: MetricRow): MetricWindowDto {
 export class MetricsQueryService {
   constructor(private readonly metrics: MetricsService) {}
 
-  async list(query: MetricsQueryDto): Promise<MetricsListDto> {
+  async list(query: MetricsQueryDto, scope: ServiceScope): Promise<MetricsListDto> {
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 3600_000);
     if (from >= to) throw ApiError.badRequest('from must be before to', [{ field: 'from', message: 'must be before to' }]);
-    const rows = await this.metrics.list(from, to, query.service, MAX_METRIC_ROWS);
+    const rows = await this.metrics.list(from, to, scope.service, MAX_METRIC_ROWS);
     return { data: rows.map(toMetricWindowDto) };
   }
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../common/auth/scopes.decorator';
+import { ReadScope, ServiceScope, ServiceScoped } from '../common/auth/service-scope';
 import { MetricsQueryDto } from './dto/metrics-query.dto';
 import { MetricsListDto } from './dto/metric-window.dto';
 import { MetricsQueryService } from './metrics-query.service';
@@ -14,7 +15,8 @@ export class MetricsController {
   /** Per-window metrics of every service (or one), oldest window first. */
   @Get()
   @Scopes('read')
-  listMetrics(@Query() query: MetricsQueryDto): Promise<MetricsListDto> {
-    return this.metrics.list(query);
+  @ServiceScoped()
+  listMetrics(@Query() query: MetricsQueryDto, @ReadScope() scope: ServiceScope): Promise<MetricsListDto> {
+    return this.metrics.list(query, scope);
   }
 }

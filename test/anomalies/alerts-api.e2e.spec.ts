@@ -72,11 +72,15 @@ describe('alerts, rules, silences and services over HTTP', () => {
       await t.http.delete('/anomaly-rules/*').set(asAdmin).expect(400);
     });
 
-    it('needs the admin scope', async () => {
+    it('needs the admin scope to change, the read scope to look', async () => {
       await t.http.get('/anomaly-rules').expect(401);
       const key = await t.http.post('/api-keys').set(asAdmin).send({ name: 'reader', scopes: ['read'] }).expect(201);
       const reader = { Authorization: `Bearer ${key.body.key}` };
-      await t.http.get('/anomaly-rules').set(reader).expect(403);
+      // issue 13: rules and silences are read routes (service-scoped); changing them stays admin-only
+      await t.http.get('/anomaly-rules').set(reader).expect(200);
+      await t.http.put('/anomaly-rules/reader-svc').set(reader).send({ errorRateThreshold: 0.2 }).expect(403);
+      await t.http.delete('/anomaly-rules/reader-svc').set(reader).expect(403);
+      await t.http.get('/silences').set(reader).expect(200);
       await t.http.post('/silences').set(reader).send({ endsAt: new Date(Date.now() + 60_000).toISOString(), reason: 'x' }).expect(403);
       await t.http.get('/alerts').set(reader).expect(200);
       await t.http.get('/services').set(reader).expect(200);
@@ -239,7 +243,10 @@ describe('alerts, rules, silences and services over HTTP', () => {
     await t.http.get('/metrics').query({ from: h.w(5).toISOString(), to: h.w(1).toISOString() }).set(asAdmin).expect(400);
     await t.http.get('/metrics').query({ from: 'yesterday' }).set(asAdmin).expect(400);
     const bad = await t.http.get('/metrics').query({ service: 'x\u0000' }).set(asAdmin).expect(400);
-    expect(bad.body.details).toEqual([{ field: 'service', message: 'service must be 1-128 characters of A-Z a-z 0-9 . _ -' }]);
+    // issue 13: NUL is refused for every parameter of every route before DTO validation, naming the field
+    expect(bad.body.details).toEqual([{ field: 'service', message: 'service must not contain NUL characters' }]);
+    const blank = await t.http.get('/metrics').query({ service: ' ' }).set(asAdmin).expect(400);
+    expect(blank.body.details).toContainEqual({ field: 'service', message: 'service must not be empty or contain an empty name' });
     const res = await t.http.get('/metrics').query({ service: 'calm', from: h.w(0).toISOString(), to: h.w(3).toISOString() }).set(asAdmin).expect(200);
     expect(res.body.data.map((r: { windowStart: string }) => r.windowStart)).toEqual([h.w(0), h.w(1), h.w(2)].map((d) => d.toISOString()));
   });

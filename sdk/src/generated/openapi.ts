@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The channel's deliveries, newest first, each with its attempts. */
+        /** The channel's deliveries, newest first, each with its attempts (only alerts of the key's scope). */
         get: operations["listAlertChannelDeliveries"];
         put?: never;
         post?: never;
@@ -145,7 +145,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every rule: the * defaults first, then each service's. */
+        /** Every rule: the * defaults first, then each service's (a bound key: * and its own). */
         get: operations["listAnomalyRules"];
         put?: never;
         post?: never;
@@ -162,7 +162,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The rule a service gets (its overrides merged over *). */
+        /** The rule a service gets (its overrides merged over *); a bound key may read * and its own service. */
         get: operations["getAnomalyRule"];
         /** Sets a service's overrides, or the defaults with service *. */
         put: operations["putAnomalyRule"];
@@ -326,7 +326,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Current and recent silences. */
+        /** Current and recent silences (a bound key: its service's and those of every service). */
         get: operations["listSilences"];
         put?: never;
         /** Silences alerts of a service and/or type until endsAt. */
@@ -558,7 +558,10 @@ export interface components {
             name: string;
             /** @description What the key may do; defaults to ["ingest"] */
             scopes?: ("ingest" | "read" | "admin")[];
-            /** @description Binds the key to one service: its logs must carry that service (or none, and it is filled in) */
+            /**
+             * @description Binds the key to one service: its logs must carry that service (or none, and it is filled in), and it
+             *     reads only that service. Not allowed with the admin scope.
+             */
             service?: string;
         };
         CreateSilenceDto: {
@@ -897,11 +900,11 @@ export interface operations {
     listAlertChannelDeliveries: {
         parameters: {
             query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
                 status?: "pending" | "sending" | "sent" | "failed";
                 /** @description Page size, 1-200 (default 50) */
                 limit?: number;
-                /** @description nextCursor of the previous page */
-                cursor?: string;
             };
             header?: never;
             path: {
@@ -947,6 +950,7 @@ export interface operations {
             query?: {
                 status?: "open" | "acknowledged" | "resolved";
                 type?: "error_spike" | "high_latency" | "service_down";
+                /** @description Only this service (a key bound to a service reads only its own) */
                 service?: string;
                 /** @description Alerts opened at or after this time (ISO 8601) */
                 from?: string;
@@ -1038,7 +1042,10 @@ export interface operations {
     };
     listAnomalyRules: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description only these services (comma-separated), besides * */
+                service?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1247,7 +1254,7 @@ export interface operations {
                 from?: unknown;
                 /** @description one level or a comma-separated list (level may repeat) */
                 level?: unknown;
-                /** @description one service or a comma-separated list */
+                /** @description one service or a comma-separated list (a key bound to a service reads only its own) */
                 service?: unknown;
             };
             header?: never;
@@ -1294,7 +1301,17 @@ export interface operations {
     };
     streamLogs: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description metadata.<key>=<value>, as for GET /logs */
+                "metadata.<key>"?: unknown;
+                traceId?: unknown;
+                /** @description case-insensitive substring of the message */
+                q?: unknown;
+                /** @description one level or a comma-separated list */
+                level?: unknown;
+                /** @description one service or a comma-separated list (a key bound to a service reads only its own) */
+                service?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1315,7 +1332,7 @@ export interface operations {
     listMetrics: {
         parameters: {
             query?: {
-                /** @description Only this service */
+                /** @description Only this service (a key bound to a service reads only its own) */
                 service?: string;
                 /** @description Windows starting at or after this time (ISO 8601); default: an hour before `to` */
                 from?: string;
@@ -1340,7 +1357,10 @@ export interface operations {
     };
     listServices: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description only these services (comma-separated); a key bound to a service sees only its own */
+                service?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1359,7 +1379,10 @@ export interface operations {
     };
     listSilences: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description only silences of these services (comma-separated) and of every service */
+                service?: unknown;
+            };
             header?: never;
             path?: never;
             cookie?: never;

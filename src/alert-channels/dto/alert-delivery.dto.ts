@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBigintId } from '../../common/http/query-bounds';
 
 export class DeliveryAttemptDto {
   attempt: number;
@@ -82,7 +83,8 @@ export class ListDeliveriesQueryDto {
 
   /** nextCursor of the previous page */
   @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'cursor must be a cursor returned by this endpoint' })
+  @IsBigintId()
+  @ApiProperty({ required: false, type: String, pattern: '^[1-9][0-9]{0,18}$' })
   cursor?: string;
 
   @ApiProperty({ enum: ['pending', 'sending', 'sent', 'failed'], required: false })

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../../common/auth/scopes.decorator';
+import { ReadScope, ServiceScope, ServiceScoped } from '../../common/auth/service-scope';
 import { AlertsService } from './alerts.service';
 import { AlertDetailDto, AlertDto, AlertListDto, ListAlertsQueryDto } from './dto/alert.dto';
 
@@ -13,15 +14,17 @@ export class AlertsController {
   /** Alerts, newest first, with cursor pagination. */
   @Get()
   @Scopes('read')
-  listAlerts(@Query() query: ListAlertsQueryDto): Promise<AlertListDto> {
-    return this.alerts.list(query);
+  @ServiceScoped()
+  listAlerts(@Query() query: ListAlertsQueryDto, @ReadScope() scope: ServiceScope): Promise<AlertListDto> {
+    return this.alerts.list(query, scope);
   }
 
   /** One alert with its history (opened, escalated, resolved). */
   @Get(':id')
   @Scopes('read')
-  getAlert(@Param('id', new ParseUUIDPipe()) id: string): Promise<AlertDetailDto> {
-    return this.alerts.get(id);
+  @ServiceScoped()
+  getAlert(@Param('id', new ParseUUIDPipe()) id: string, @ReadScope() scope: ServiceScope): Promise<AlertDetailDto> {
+    return this.alerts.get(id, scope);
   }
 
   @Post(':id/acknowledge')

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { ServiceScope } from '../../common/auth/service-scope';
 import { ApiError } from '../../common/errors/api-error';
+import { parseStoredTime } from '../../common/http/query-bounds';
 import { DatabaseService } from '../../database/database.service';
 import { EventBus } from '../../events/event-bus.service';
 import { AlertLifecycleService, type PendingAlertEvent } from './alert-lifecycle.service';
@@ -29,18 +31,18 @@ export function toAlertDto(a: AlertRow): AlertDto {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** timestamptz as PostgreSQL prints it: 2026-11-28 00:09:00.123456+00 */
-const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
 
 /** Cursors are opaque: base64url of the last row's opened_at (as PostgreSQL text) and id. */
 export function encodeCursor(a: { openedAtText: string; id: string }): string {
   return Buffer.from(JSON.stringify([a.openedAtText, a.id])).toString('base64url');
 }
 
+/** Strict: opened_at must be a real instant as PostgreSQL prints it (2026-11-28 00:09:00.123456+00), id a UUID. */
 export function decodeCursor(cursor: string): { openedAt: string; id: string } {
   try {
-    const [openedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof openedAt === 'string' && typeof id === 'string' && UUID.test(id) && PG_TIMESTAMP.test(openedAt)) {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const [openedAt, id] = Array.isArray(parsed) && parsed.length === 2 ? parsed : [];
+    if (typeof openedAt === 'string' && typeof id === 'string' && UUID.test(id) && parseStoredTime(openedAt)) {
       return { openedAt, id };
     }
   } catch {
@@ -59,11 +61,11 @@ export class AlertsService {
     private readonly events: EventBus,
   ) {}
 
-  async list(query: ListAlertsQueryDto): Promise<AlertListDto> {
+  async list(query: ListAlertsQueryDto, scope: ServiceScope): Promise<AlertListDto> {
     const limit = query.limit ?? 50;
     const rows = await this.alerts.list({
       status: query.status,
-      service: query.service,
+      service: scope.service,
       type: query.type,
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
@@ -74,9 +76,10 @@ export class AlertsService {
     return { data: page.map(toAlertDto), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
   }
 
-  async get(id: string): Promise<AlertDetailDto> {
+  /** One alert; another service's alert is as absent to a bound key as one that never existed. */
+  async get(id: string, scope: ServiceScope): Promise<AlertDetailDto> {
     const alert = await this.alerts.find(this.db, id);
-    if (!alert) throw ApiError.notFound(`Alert ${id} not found`);
+    if (!alert || !scope.allows(alert.service)) throw ApiError.notFound(`Alert ${id} not found`);
     const events = await this.alerts.events(id);
     return {
       ...toAlertDto(alert),

@@ -27,8 +27,13 @@ export const RULE_COLUMNS: Record<keyof DetectionRule, string> = {
 export class AnomalyRulesRepository {
   constructor(private readonly db: DatabaseService) {}
 
-  list(): Promise<StoredRule[]> {
-    return this.db.query<StoredRule>(`SELECT ${COLUMNS} FROM anomaly_rules ORDER BY service = '*' DESC, service`);
+  /** Every rule, or the '*' defaults and the named services' rules. */
+  list(services?: string[]): Promise<StoredRule[]> {
+    return this.db.query<StoredRule>(
+      `SELECT ${COLUMNS} FROM anomaly_rules WHERE $1::text[] IS NULL OR service = '*' OR service = ANY($1::text[])
+        ORDER BY service = '*' DESC, service`,
+      [services ?? null],
+    );
   }
 
   /** The service's row and the '*' row (either may be missing). */

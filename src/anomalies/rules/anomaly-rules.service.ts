@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ServiceScope } from '../../common/auth/service-scope';
 import { ApiError } from '../../common/errors/api-error';
 import { DatabaseService } from '../../database/database.service';
 import type { Queryable } from '../../metrics/queryable';
@@ -38,8 +39,9 @@ export class AnomalyRulesService {
     return this.rules.maxLookbackWindows();
   }
 
-  async list(): Promise<AnomalyRuleListDto> {
-    const rows = await this.rules.list();
+  /** The '*' defaults and every rule the scope may see. */
+  async list(scope: ServiceScope): Promise<AnomalyRuleListDto> {
+    const rows = await this.rules.list(scope.services);
     const defaults = rows.find((r) => r.service === DEFAULT_SERVICE) ?? null;
     return { data: rows.map((r) => this.toDto(r, defaults)) };
   }

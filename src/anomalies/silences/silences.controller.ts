@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../../common/auth/scopes.decorator';
+import { ReadScope, ServiceScope, ServiceScoped } from '../../common/auth/service-scope';
 import { CreateSilenceDto, SilenceDto, SilenceListDto } from './dto/silence.dto';
 import { SilencesService } from './silences.service';
 
@@ -10,11 +11,13 @@ import { SilencesService } from './silences.service';
 export class SilencesController {
   constructor(private readonly silences: SilencesService) {}
 
-  /** Current and recent silences. */
+  /** Current and recent silences (a bound key: its service's and those of every service). */
   @Get()
-  @Scopes('admin')
-  listSilences(): Promise<SilenceListDto> {
-    return this.silences.list();
+  @Scopes('read')
+  @ServiceScoped()
+  @ApiQuery({ name: 'service', required: false, description: 'only silences of these services (comma-separated) and of every service' })
+  listSilences(@ReadScope() scope: ServiceScope): Promise<SilenceListDto> {
+    return this.silences.list(scope);
   }
 
   /** Silences alerts of a service and/or type until endsAt. */

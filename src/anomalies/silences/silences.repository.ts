@@ -45,10 +45,13 @@ export class SilencesRepository {
   }
 
   /** Silences that have not ended yet, then the ended ones of the last week, newest first. */
-  list(): Promise<SilenceRow[]> {
+  /** Current and recent silences; with `services`, those of these services and those of every service. */
+  list(services?: string[]): Promise<SilenceRow[]> {
     return this.db.query<SilenceRow>(
       `SELECT ${COLUMNS} FROM silences WHERE ends_at > now() - interval '7 days'
+          AND ($1::text[] IS NULL OR service IS NULL OR service = ANY($1::text[]))
         ORDER BY (ends_at > now()) DESC, starts_at DESC, id`,
+      [services ?? null],
     );
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { ServiceScope } from '../../common/auth/service-scope';
 import { ApiError } from '../../common/errors/api-error';
 import { EventBus } from '../../events/event-bus.service';
 import type { AlertType } from '../detection/detectors';
@@ -45,8 +46,9 @@ export class SilencesService {
     return toDto(row);
   }
 
-  async list(): Promise<SilenceListDto> {
-    return { data: (await this.silences.list()).map(toDto) };
+  /** A silence of every service (service null) silences the scope's services too, so it is listed. */
+  async list(scope: ServiceScope): Promise<SilenceListDto> {
+    return { data: (await this.silences.list(scope.services)).map(toDto) };
   }
 
   /** Ends a silence now; alerts it was holding back are announced at once. */

@@ -9,6 +9,7 @@ import { IS_PUBLIC } from './public.decorator';
 import { ALLOW_SCRAPE_TOKEN } from './scrape-token.decorator';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { REQUIRED_SCOPES, type Principal, type Scope } from './scopes.decorator';
+import { READ_SCOPING, type ReadScoping } from './service-scope';
 
 /** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
 export function presentedKey(req: Request): string | undefined {
@@ -34,7 +35,8 @@ const MESSAGES = {
 /**
  * Global guard: every route needs a key with the scope its `@Scopes()` names (admin passes all), except
  * `@Public()` ones. A route that declares nothing is admin-only, so a forgotten decorator fails closed.
- * With INGEST_AUTH=optional, ingest routes also accept requests without a key.
+ * With INGEST_AUTH=optional, ingest routes also accept requests without a key. A service-bound key passes
+ * only on ingest routes and @ServiceScoped() reads.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -77,6 +79,11 @@ export class AuthGuard implements CanActivate {
     const { principal } = found;
     if (!principal.scopes.includes('admin') && !required.some((s) => principal.scopes.includes(s))) {
       throw new ApiError(403, `This API key lacks the '${required.join("' or '")}' scope`);
+    }
+    // A bound key is confined to its service: ingestion checks the service of every entry, and reads go
+    // through @ServiceScoped() routes. Anything else (keys, channels, Tracer's own metrics) is not its data.
+    if (principal.service && !ingest && this.reflector.getAllAndOverride<ReadScoping>(READ_SCOPING, targets)?.kind !== 'service') {
+      throw new ApiError(403, `This API key is bound to service "${principal.service}" and cannot use this route`);
     }
     if (!ingest) this.limiter.consume('requests', principal.keyId);
     req.principal = principal;

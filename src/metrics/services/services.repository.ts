@@ -12,9 +12,12 @@ export interface ServiceRow {
 export class ServicesRepository {
   constructor(private readonly db: DatabaseService) {}
 
-  list(): Promise<ServiceRow[]> {
+  /** The registry, or only the named services. */
+  list(names?: string[]): Promise<ServiceRow[]> {
     return this.db.query<ServiceRow>(
-      `SELECT name, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt" FROM services ORDER BY name`,
+      `SELECT name, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt" FROM services
+        WHERE $1::text[] IS NULL OR name = ANY($1::text[]) ORDER BY name`,
+      [names ?? null],
     );
   }
 }

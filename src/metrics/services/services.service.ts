@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ServiceScope } from '../../common/auth/service-scope';
 import { AlertsService } from '../../anomalies/alerts/alerts.service';
 import { MetricsService } from '../metrics.service';
 import type { ServiceListDto, ServiceStatusDto } from './dto/service-status.dto';
@@ -13,12 +14,12 @@ export class ServicesService {
     private readonly alerts: AlertsService,
   ) {}
 
-  async list(): Promise<ServiceListDto> {
+  async list(scope: ServiceScope): Promise<ServiceListDto> {
     const latest = await this.metrics.latestAggregatedWindow();
     const rows = latest ? await this.metrics.ofWindow(latest) : [];
     const byService = new Map(rows.map((r) => [r.service, r]));
     const open = await this.alerts.unresolvedTypes();
-    const data = (await this.services.list()).map((s): ServiceStatusDto => {
+    const data = (await this.services.list(scope.services)).map((s): ServiceStatusDto => {
       const mine = open.filter((a) => a.service === s.name);
       const m = byService.get(s.name);
       return {

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO8601, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
+import { IsBoundedTimestamp } from '../../../common/http/query-bounds';
 import { ALERT_TYPES, type AlertType } from '../../detection/detectors';
 import { SEVERITIES, type Severity } from '../../detection/severity';
 
@@ -13,6 +14,7 @@ export class ListAlertsQueryDto {
   @ApiProperty({ required: false, enum: STATUSES })
   status?: AlertStatus;
 
+  /** Only this service (a key bound to a service reads only its own) */
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'service must be 1-128 characters of A-Z a-z 0-9 . _ -' })
   service?: string;
@@ -25,11 +27,13 @@ export class ListAlertsQueryDto {
   /** Alerts opened at or after this time (ISO 8601) */
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsBoundedTimestamp()
   from?: string;
 
   /** Alerts opened before this time (ISO 8601) */
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsBoundedTimestamp()
   to?: string;
 
   /** nextCursor of the previous page */
