@@ -76,6 +76,6 @@ export class LogsController {
     @CurrentPrincipal() principal: Principal | null,
     @Res() res: Response,
   ): void {
-    this.liveTail.subscribe(scopeToPrincipal(parseLogQuery(query, { allowPaging: false }), principal), res);
+    this.liveTail.subscribe(scopeToPrincipal(parseLogQuery(query, { allowPaging: false }), principal), res, principal);
   }
 }
