@@ -84,7 +84,8 @@ export class ChannelSecrets {
       if ((sender.secretFields as readonly string[]).includes(k) && typeof v === 'string') {
         if (typeof keepable[k] === 'string' && v === maskSecret(keepable[k] as string)) continue;
         if (v.includes(MASK)) {
-          const message = changedTarget && typeof current[k] === 'string' ? `${k} must be given again: the ${changedTarget}` : `${k} must be the new secret, or its masked value unchanged`;
+          const dropped = changedTarget && typeof current[k] === 'string' && !(k in keepable);
+          const message = dropped ? `${k} must be given again: the ${changedTarget}` : `${k} must be the new secret, or its masked value unchanged`;
           problems.push({ field: `config.${k}`, message });
         }
         merged[k] = v;

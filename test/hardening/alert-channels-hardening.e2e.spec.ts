@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Logger as PinoLogger } from 'nestjs-pino';
-import fs from 'node:fs';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
+import pino from 'pino';
 import { DeliveryScheduler } from '../../src/alert-channels/delivery/delivery.scheduler';
 import { FakeServer, verifySignature } from '../alert-channels/fakes';
 import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
@@ -11,28 +11,18 @@ describe('alert channels: a PATCH to a new URL, NUL characters, error logs', () 
   let t: TestApp;
   const oldHost = new FakeServer();
   const newHost = new FakeServer();
-  /** Tracer's own log output (pino writes to fd 1 through sonic-boom), captured for the test that needs it. */
+  /** Tracer's own log lines, captured for the tests that need them. */
   let captured: string[] | undefined;
 
   beforeAll(async () => {
     await oldHost.start();
     await newHost.start();
-    const { write, writeSync } = fs;
-    const take = (fd: unknown, data: unknown) => {
-      if (!captured || fd !== 1 || (typeof data !== 'string' && !Buffer.isBuffer(data))) return undefined;
-      captured.push(String(data));
-      return Buffer.byteLength(data);
-    };
-    jest.spyOn(fs, 'write').mockImplementation(((fd: number, data: unknown, ...rest: unknown[]) => {
-      const n = take(fd, data);
-      if (n === undefined) return (write as (...a: unknown[]) => void)(fd, data, ...rest);
-      process.nextTick(rest[rest.length - 1] as (e: null, n: number) => void, null, n);
-    }) as typeof fs.write);
-    jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: unknown, ...rest: unknown[]) => {
-      return take(fd, data) ?? (writeSync as (...a: unknown[]) => number)(fd, data, ...rest);
-    }) as typeof fs.writeSync);
     // No TRACER_SECRET_KEY: the stored config is plain text, the worst case for a leaking log line.
     t = await createTestApp({ env: { ALLOW_PRIVATE_WEBHOOKS: 'true', LOG_LEVEL: 'error' } });
+    // Every logger of the app writes through the root pino logger's destination stream.
+    const stream = (PinoLogger.root as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
+    const write = stream.write.bind(stream);
+    jest.spyOn(stream, 'write').mockImplementation((line: string) => (captured ? (captured.push(line), true) : write(line)));
     await t.app.get(DeliveryScheduler).pause();
   });
   afterAll(async () => {
@@ -120,8 +110,8 @@ describe('alert channels: a PATCH to a new URL, NUL characters, error logs', () 
       [{ ...base, config: { url: `${oldHost.url}/in`, secret: 'whsec_0123456789\u0000abcdef' } }, 'config.secret'],
       [{ ...base, config: { url: `${oldHost.url}/in`, headers: { 'X-Note': 'a\u0000b' } } }, 'config.headers.X-Note'],
       [{ ...base, config: { url: `${oldHost.url}/in`, ['x\u0000']: 1 } }, 'config.x\u0000'],
-      [{ ...base, services: ['ok', 'b\u0000ad'] }, 'services.1'],
-      [{ name: 'nul', kind: 'email', config: { to: ['ops@example.com', 'x\u0000@example.com'] } }, 'config.to.1'],
+      [{ ...base, services: ['ok', 'b\u0000ad'] }, 'services[1]'],
+      [{ name: 'nul', kind: 'email', config: { to: ['ops@example.com', 'x\u0000@example.com'] } }, 'config.to[1]'],
     ];
     for (const [body, field] of cases) {
       const res = await t.http.post('/alert-channels').set(asAdmin).send(body);
@@ -171,7 +161,7 @@ describe('alert channels: a PATCH to a new URL, NUL characters, error logs', () 
         .expect(500);
       expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', requestId: expect.any(String) });
       const lineOf = () => captured!.join('').split('\n').find((l) => l.includes('unhandled error on POST /alert-channels'));
-      for (let i = 0; i < 100 && !lineOf(); i++) await new Promise((r) => setTimeout(r, 20)); // pino writes asynchronously
+      for (let i = 0; i < 100 && !lineOf(); i++) await new Promise((r) => setTimeout(r, 20));
       const line = lineOf();
       expect(line).toBeDefined();
       await new Promise((r) => setTimeout(r, 100)); // and the request's own line after it
@@ -193,7 +183,7 @@ describe('alert channels: a PATCH to a new URL, NUL characters, error logs', () 
     captured = [];
     try {
       new Logger('Somewhere').error({ err: failure }, 'a listener failed');
-      t.app.get(PinoLogger).error(failure as Error);
+      t.app.get(NestPinoLogger).error(failure as Error);
       for (let i = 0; i < 100 && captured.join('').split('\n').filter((l) => l.includes('division by zero')).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
       const lines = captured.join('').split('\n').filter((l) => l.includes('division by zero'));
       expect(lines).toHaveLength(2);

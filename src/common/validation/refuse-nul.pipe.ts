@@ -5,14 +5,15 @@ import { ApiError } from '../errors/api-error';
 const NOT_A_DTO = new Set<unknown>([Object, Array, String, Number, Boolean, undefined]);
 
 /**
- * The path of the first string (value or object key) holding a NUL character, e.g. `config.headers.X-Key`;
+ * The path of the first string (value or object key) holding a NUL character, e.g. `config.headers.X-Key` or `config.to[1]`;
  * `''` for the body itself; undefined when there is none. Bodies are at most 128 levels deep (json-depth).
  */
 export function findNul(value: unknown, path = ''): string | undefined {
   if (typeof value === 'string') return value.includes('\0') ? path : undefined;
   if (!value || typeof value !== 'object') return undefined;
+  const array = Array.isArray(value);
   for (const [k, v] of Object.entries(value)) {
-    const at = path ? `${path}.${k}` : k;
+    const at = array ? `${path}[${k}]` : path ? `${path}.${k}` : k;
     if (k.includes('\0')) return at;
     const found = findNul(v, at);
     if (found !== undefined) return found;
