@@ -19,10 +19,15 @@ describe('alert channels: a PATCH to a new URL, NUL characters, error logs', () 
     await newHost.start();
     // No TRACER_SECRET_KEY: the stored config is plain text, the worst case for a leaking log line.
     t = await createTestApp({ env: { ALLOW_PRIVATE_WEBHOOKS: 'true', LOG_LEVEL: 'error' } });
-    // Every logger of the app writes through the root pino logger's destination stream.
-    const stream = (PinoLogger.root as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym];
-    const write = stream.write.bind(stream);
-    jest.spyOn(stream, 'write').mockImplementation((line: string) => (captured ? (captured.push(line), true) : write(line)));
+    // nestjs-pino writes through two pino instances: the HTTP one (requests and anything logged in their
+    // async context) and one for logs outside any request. Both destination streams are captured.
+    type Destination = { write(line: string): boolean };
+    const streamOf = (logger: unknown) => (logger as Record<symbol, Destination>)[pino.symbols.streamSym];
+    const outOfRequest = (await t.app.resolve(PinoLogger)).logger;
+    for (const stream of new Set([streamOf(PinoLogger.root), streamOf(outOfRequest)])) {
+      const write = stream.write.bind(stream);
+      jest.spyOn(stream, 'write').mockImplementation((line: string) => (captured ? (captured.push(line), true) : write(line)));
+    }
     await t.app.get(DeliveryScheduler).pause();
   });
   afterAll(async () => {
