@@ -153,6 +153,8 @@ describe('live tail off the commit path', () => {
     const nested = await stream('?service=slowpoke&metadata.http.status=500');
     const all = await stream('?service=slowpoke');
     await until(() => tail.size === 3);
+    // The stalled client starts reading once the server has dropped it (within the 5 s it has to read its last frame).
+    const dropped = until(() => tail.size === 2, 60_000).then(() => stalled.resume());
     const big = 'x'.repeat(16 * 1024);
     // 24 MB in all: more than the kernel's socket buffers hold for a client that never reads.
     for (let round = 0; round < 30; round++) {
@@ -168,8 +170,7 @@ describe('live tail off the commit path', () => {
     await nested.waitFor(30, 15_000);
     expect(nested.events.map((e) => JSON.parse(e.data!).metadata)).toEqual(Array.from({ length: 30 }, () => ({ http: { status: 500 } })));
     // The stalled client's buffer passed 1 MiB: it was dropped (its slot freed), told why in a last frame.
-    await until(() => tail.size === 2);
-    stalled.resume();
+    await dropped;
     await until(() => stalled.events.some((e) => e.event === 'dropped'), 4000);
     const last = stalled.events[stalled.events.length - 1];
     expect(last.event).toBe('dropped');
