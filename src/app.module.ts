@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
@@ -8,6 +8,7 @@ import { LoggingModule } from './common/logging/logging.module';
 import { SchedulingModule } from './common/scheduling/scheduling.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { TelemetryModule } from './common/telemetry/telemetry.module';
+import { RefuseNulPipe } from './common/validation/refuse-nul.pipe';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -50,6 +51,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         { provide: APP_INTERCEPTOR, useClass: QueryBoundsInterceptor },
+        { provide: APP_PIPE, useClass: RefuseNulPipe },
       ],
     };
   }

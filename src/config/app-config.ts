@@ -28,7 +28,7 @@ export interface AppConfig {
   db: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   limits: { bodyBytes: number; batchLogs: number; messageBytes: number; metadataBytes: number };
   writer: { maxBatchRows: number; maxDelayMs: number; maxQueueRows: number; concurrency: number };
-  liveTail: { heartbeatMs: number; maxBufferBytes: number };
+  liveTail: { heartbeatMs: number; maxBufferBytes: number; maxStreamsPerKey: number; maxStreams: number };
   rateLimits: { requestsPerMinute: number; logsPerSecond: number; anonymousRequestsPerMinute: number };
   maxServices: number;
   internalMetricsToken?: string;
@@ -112,7 +112,12 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     maxServices: e.MAX_SERVICES,
     internalMetricsToken: e.INTERNAL_METRICS_TOKEN,
     alertRetentionDays: e.ALERT_RETENTION_DAYS,
-    liveTail: { heartbeatMs: e.LIVE_TAIL_HEARTBEAT_MS, maxBufferBytes: e.LIVE_TAIL_MAX_BUFFER_BYTES },
+    liveTail: {
+      heartbeatMs: e.LIVE_TAIL_HEARTBEAT_MS,
+      maxBufferBytes: e.LIVE_TAIL_MAX_BUFFER_BYTES,
+      maxStreamsPerKey: e.LIVE_TAIL_MAX_STREAMS_PER_KEY,
+      maxStreams: e.LIVE_TAIL_MAX_STREAMS,
+    },
     composio: { apiKey: e.COMPOSIO_API_KEY, userId: e.COMPOSIO_USER_ID, baseUrl: e.COMPOSIO_BASE_URL },
     resend: { apiKey: e.RESEND_API_KEY, fromEmail: e.RESEND_FROM_EMAIL, baseUrl: e.RESEND_BASE_URL },
     slackApiBaseUrl: e.SLACK_API_BASE_URL,

@@ -84,6 +84,8 @@ export const envSchema = z.object({
 
   LIVE_TAIL_HEARTBEAT_MS: int(15000, 100, 300000),
   LIVE_TAIL_MAX_BUFFER_BYTES: int(4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+  LIVE_TAIL_MAX_STREAMS_PER_KEY: int(5, 1, 10_000),
+  LIVE_TAIL_MAX_STREAMS: int(100, 1, 100_000),
 
   COMPOSIO_API_KEY: optionalString,
   COMPOSIO_USER_ID: z.string().min(1).default('tracer-system'),

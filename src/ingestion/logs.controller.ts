@@ -79,8 +79,9 @@ export class LogsController {
   streamLogs(
     @Query() query: Record<string, string | string[] | undefined>,
     @ReadScope() scope: ServiceScope,
+    @CurrentPrincipal() principal: Principal | null,
     @Res() res: Response,
   ): void {
-    this.liveTail.subscribe(parseLogQuery(query, scope, { allowPaging: false }), res);
+    this.liveTail.subscribe(parseLogQuery(query, scope, { allowPaging: false }), res, principal);
   }
 }

@@ -24,6 +24,17 @@ describe('SseParser (web/src/sse.ts)', () => {
     expect(parse(['data: a\r', '\ndata:b\r\n\r\n', 'data: c\r\rdata: d\n\n'])).toEqual(['a\nb', 'c', 'd']);
   });
 
+  it('gives each payload its event name (message when none is given)', () => {
+    const out: [string, string][] = [];
+    const p = new SseParser((d, e) => out.push([d, e]));
+    p.push('event: dropped\ndata: {"count":3}\n\ndata: plain\n\nevent: log\ndata: {"id":"1"}\n\n');
+    expect(out).toEqual([
+      ['{"count":3}', 'dropped'],
+      ['plain', 'message'],
+      ['{"id":"1"}', 'log'],
+    ]);
+  });
+
   it('does not dispatch an event that has not ended yet', () => {
     expect(parse(['data: {"id":"1"}\n'])).toEqual([]);
   });

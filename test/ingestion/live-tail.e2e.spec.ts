@@ -1,82 +1,9 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LiveTailService } from '../../src/ingestion/live-tail/live-tail.service';
-import { TEST_ADMIN_KEY, asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
+import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
 import { postLogs } from '../helpers/logs';
+import { openStream } from '../helpers/sse';
 import { describeRealPg } from '../helpers/test-database';
-
-interface Stream {
-  events: { id?: string; event?: string; data?: string }[];
-  comments: string[];
-  req: http.ClientRequest;
-  res?: http.IncomingMessage;
-  closed: Promise<void>;
-  waitFor(n: number, timeoutMs?: number): Promise<void>;
-}
-
-/** Opens GET /logs/stream over a real socket and parses Server-Sent Events as they arrive. */
-function openStream(port: number, query: string, options: { read?: boolean } = {}): Promise<Stream> {
-  return new Promise((resolve, reject) => {
-    const events: Stream['events'] = [];
-    const comments: string[] = [];
-    let buffer = '';
-    let notify = () => {};
-    let closedResolve = () => {};
-    const closed = new Promise<void>((r) => (closedResolve = r));
-    const req = http.get({ port, host: '127.0.0.1', path: `/logs/stream${query}`, headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } }, (res) => {
-      const stream: Stream = {
-        events,
-        comments,
-        req,
-        res,
-        closed,
-        waitFor: (n, timeoutMs = 5000) =>
-          new Promise<void>((ok, fail) => {
-            const timer = setTimeout(() => fail(new Error(`got ${events.length} events, wanted ${n}`)), timeoutMs);
-            notify = () => {
-              if (events.length >= n) {
-                clearTimeout(timer);
-                ok();
-              }
-            };
-            notify();
-          }),
-      };
-      res.on('close', closedResolve);
-      res.on('error', () => closedResolve());
-      if (res.statusCode !== 200) {
-        resolve(stream);
-        return;
-      }
-      if (options.read === false) {
-        res.pause(); // a stalled client: never reads
-        resolve(stream);
-        return;
-      }
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let i: number;
-        while ((i = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          const ev: Stream['events'][number] = {};
-          let isEvent = false;
-          for (const line of frame.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('data: ')) ((ev.data = line.slice(6)), (isEvent = true));
-            else if (line.startsWith('id: ')) ev.id = line.slice(4);
-            else if (line.startsWith('event: ')) ev.event = line.slice(7);
-          }
-          if (isEvent) events.push(ev);
-        }
-        notify();
-      });
-      resolve(stream);
-    });
-    req.on('error', reject);
-  });
-}
 
 describe('GET /logs/stream (live tail)', () => {
   let t: TestApp;

@@ -131,9 +131,10 @@ export class TracerDashboardApi {
 
   /**
    * GET /logs/stream read with fetch and a stream reader (EventSource cannot send Authorization). Calls
-   * onLog for each `data:` line of an SSE event; resolves when the server ends the stream or `signal` aborts.
+   * onLog for each `data:` line of a `log` event, and onDropped when the server says logs were skipped or
+   * the stream is being dropped (`dropped` event); resolves when the server ends the stream or `signal` aborts.
    */
-  async tail(f: LogFilters, onLog: (log: Log) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
+  async tail(f: LogFilters, onLog: (log: Log) => void, signal: AbortSignal, onOpen?: () => void, onDropped?: (reason: string) => void): Promise<void> {
     const p = logQuery({ ...f, limit: undefined });
     let res: Response;
     try {
@@ -149,7 +150,13 @@ export class TracerDashboardApi {
     if (!res.ok || !res.body) throw await errorFrom(res, 'GET /logs/stream');
     onOpen?.();
     // One log JSON per `data:` line (JSON never holds a raw newline), whether an event carries one or several.
-    const parser = new SseParser((data) => data.split('\n').forEach((line) => line && onLog(JSON.parse(line) as Log)));
+    const parser = new SseParser((data, event) => {
+      if (event === 'log') data.split('\n').forEach((line) => line && onLog(JSON.parse(line) as Log));
+      else if (event === 'dropped') {
+        const d = JSON.parse(data) as { count?: number; reason: string };
+        onDropped?.(d.count ? `live tail skipped ${d.count} logs (${d.reason}); they are stored: reload to see them` : `live tail: ${d.reason}`);
+      }
+    });
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     try {
       for (;;) {

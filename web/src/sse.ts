@@ -1,12 +1,14 @@
 /**
  * A minimal Server-Sent Events parser (the WHATWG rules that matter here): lines end in \n, \r\n or \r;
- * `data:` lines accumulate, a blank line dispatches; comments (`:`, heartbeats) and other fields are ignored.
+ * `data:` lines accumulate, a blank line dispatches them with the event's name (`event:`, default `message`);
+ * comments (`:`, heartbeats) and other fields are ignored.
  */
 export class SseParser {
   private buffer = '';
   private data: string[] = [];
+  private event = 'message';
 
-  constructor(private readonly onData: (data: string) => void) {}
+  constructor(private readonly onData: (data: string, event: string) => void) {}
 
   push(chunk: string): void {
     this.buffer += chunk;
@@ -22,8 +24,9 @@ export class SseParser {
 
   private line(line: string): void {
     if (line === '') {
-      if (this.data.length) this.onData(this.data.join('\n'));
+      if (this.data.length) this.onData(this.data.join('\n'), this.event);
       this.data = [];
+      this.event = 'message';
       return;
     }
     if (line.startsWith(':')) return;
@@ -32,5 +35,6 @@ export class SseParser {
     let value = colon < 0 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.event = value || 'message';
   }
 }

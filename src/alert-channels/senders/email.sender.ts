@@ -15,6 +15,7 @@ import { check, describeError, failed, isEmail, sent, type ChannelConfig, type C
 export class EmailSender implements ChannelSender {
   readonly kind = 'email' as const;
   readonly secretFields = ['apiKey'] as const;
+  readonly targetFields = [] as const;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 

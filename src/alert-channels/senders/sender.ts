@@ -31,6 +31,12 @@ export interface ChannelSender {
   /** Config keys holding secrets (masked in responses, sealed at rest). Header maps are masked per value. */
   readonly secretFields: readonly string[];
   /**
+   * Config keys naming where messages go (a URL). A PATCH that changes one is a new target: the other
+   * secrets and the headers are dropped unless the PATCH gives them again, so they never follow the
+   * channel to a host they were not meant for.
+   */
+  readonly targetFields: readonly string[];
+  /**
    * Checks and normalises a config; problems come back as `{field: 'config.<key>', message}`.
    * Async because URL targets are resolved to refuse private addresses.
    */

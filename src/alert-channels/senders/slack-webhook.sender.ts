@@ -11,6 +11,7 @@ import { check, type ChannelConfig, type ChannelSender, type SendContext, type S
 export class SlackWebhookSender implements ChannelSender {
   readonly kind = 'slack_webhook' as const;
   readonly secretFields = ['webhookUrl'] as const;
+  readonly targetFields = ['webhookUrl'] as const;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 

@@ -9,6 +9,7 @@ import { check, type ChannelConfig, type ChannelSender, type SendContext, type S
 export class SlackSender implements ChannelSender {
   readonly kind = 'slack' as const;
   readonly secretFields = [] as const;
+  readonly targetFields = [] as const;
 
   constructor(private readonly composio: ComposioAdapter) {}
 

@@ -25,6 +25,7 @@ export function signWebhook(secret: string, timestamp: number, rawBody: string):
 export class WebhookSender implements ChannelSender {
   readonly kind = 'webhook' as const;
   readonly secretFields = ['url', 'secret'] as const;
+  readonly targetFields = ['url'] as const;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { toEnvelope } from './api-error';
+import { loggableError } from './loggable-error';
 
 /** Renders every error, unknown routes included, as `{statusCode, error, message, details?, requestId}`. */
 @Catch()
@@ -13,7 +14,8 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const { status, body, headers, unexpected } = toEnvelope(exception, req.id ? String(req.id) : undefined);
     if (unexpected) {
-      this.logger.error({ err: exception, requestId: req.id }, `unhandled error on ${req.method} ${req.path}`);
+      // Never the error object itself: a failed statement's parameters would reach the log.
+      this.logger.error({ error: loggableError(exception), requestId: req.id }, `unhandled error on ${req.method} ${req.path}`);
     }
     if (res.headersSent) {
       res.end();

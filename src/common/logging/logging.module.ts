@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { errSerializer } from '../errors/loggable-error';
 
 /** API keys look like trc_<base64url>; never let one reach the log, whatever field it hides in. */
 const KEY_PATTERN = /trc_[A-Za-z0-9_-]{8,}/g;
@@ -43,6 +44,8 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
             censor: '[REDACTED]',
           },
           serializers: {
+            // pino's default serializer copies every property of an error: a failed statement's parameters too.
+            err: errSerializer,
             req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactKeys(req.url) }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },

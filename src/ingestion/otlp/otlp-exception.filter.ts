@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { toEnvelope } from '../../common/errors/api-error';
+import { loggableError } from '../../common/errors/loggable-error';
 import { encodingOf } from './otlp-decoder';
 import { encodeError } from './otlp-response';
 
@@ -17,7 +18,7 @@ export class OtlpExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<Request & { id?: string }>();
     const res = http.getResponse<Response>();
     const { status, body, headers, unexpected } = toEnvelope(exception, req.id ? String(req.id) : undefined);
-    if (unexpected) this.logger.error({ err: exception, requestId: req.id }, `unhandled error on ${req.method} ${req.path}`);
+    if (unexpected) this.logger.error({ error: loggableError(exception), requestId: req.id }, `unhandled error on ${req.method} ${req.path}`);
     if (res.headersSent) {
       res.end();
       return;

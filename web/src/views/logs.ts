@@ -231,6 +231,7 @@ export class LogsView extends View {
             this.tailState.classList.add('on');
             this.showError(null);
           },
+          (reason) => this.showError(reason),
         );
         if (ac.signal.aborted) return;
         replace(this.tailState, 'stream ended, reconnecting…');
