@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
+import { JsonBodyInterceptor } from './common/http/json-body.interceptor';
 import { LoggingModule } from './common/logging/logging.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { TelemetryModule } from './common/telemetry/telemetry.module';
@@ -44,7 +45,11 @@ export class AppModule {
         ApiKeysModule,
         IngestionModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        // Bodies are read after the AuthGuard (APP_GUARD in ApiKeysModule), never before.
+        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
+      ],
     };
   }
 }
