@@ -107,7 +107,7 @@ export function readBody(req: Request, res: Response, limits: BodyLimits): Promi
         reject(err);
       } else resolve(body!);
     };
-    const timer = setTimeout(() => finish(new ApiError(408, `The request body was not received within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    const timer = setTimeout(() => finish(new ApiError(408, `The request body was not received within ${limits.timeoutMs} ms`)), limits.timeoutMs).unref();
     // A compressed body larger than the limit could only inflate to more: refuse it on the raw count too.
     const countRaw = (c: Buffer) => {
       raw += c.length;
