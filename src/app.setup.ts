@@ -29,7 +29,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Request ids are assigned before body parsing so that even a body-parser error carries one.
+  // Request ids are assigned first, so that every error (a body refused by the reader included) carries one.
   app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
     req.id = requestId(req, res);
     next();
