@@ -2,6 +2,8 @@ import { ApiError } from '../../src/common/errors/api-error';
 import { mediaTypeOf, requireUtf8 } from '../../src/common/http/body-reader';
 import { DecodeBudget } from '../../src/ingestion/admission/decode-budget';
 import { scanLogsJson } from '../../src/ingestion/admission/logs-json.decoder';
+import { decodeExportRequest } from '../../src/ingestion/otlp/otlp-decoder';
+import { mapExportRequest } from '../../src/ingestion/otlp/otlp-mapper';
 import { ExportLogsServiceRequest } from '../../src/ingestion/otlp/otlp-proto';
 import { checkWireCounts } from '../../src/ingestion/otlp/otlp-wire';
 
@@ -71,5 +73,26 @@ describe('JSON charset', () => {
     for (const bad of ['application/json; charset=utf-7', 'application/json; charset=utf-16le', 'application/json; charset=iso-8859-1']) {
       expect(() => requireUtf8(mediaTypeOf(bad))).toThrow(expect.objectContaining({ status: 415 }));
     }
+  });
+});
+
+describe('OTLP resource attributes are shared, not copied into each record', () => {
+  const kv = (k: string, v: string) => ({ key: k, value: { stringValue: v } });
+  const request = (resource: ReturnType<typeof kv>[], records: object[]) => ({ resourceLogs: [{ resource: { attributes: resource }, scopeLogs: [{ logRecords: records }] }] });
+  const budget = new DecodeBudget({ batchLogs: 100, attributes: 100, metadataBytes: 200 }, 'log records');
+
+  it('gives records without attributes of their own the same metadata object, and merges once for the others', () => {
+    const mapped = mapExportRequest(
+      decodeExportRequest(Buffer.from(JSON.stringify(request([kv('service.name', 's'), kv('host', 'h1')], [{}, {}, { attributes: [kv('host', 'h2'), kv('k', 'v')] }]))), 'json', budget),
+      budget,
+    );
+    expect(mapped[0].entry.metadata).toEqual({ host: 'h1' });
+    expect(mapped[1].entry.metadata).toBe(mapped[0].entry.metadata);
+    expect(mapped[2].entry.metadata).toEqual({ host: 'h2', k: 'v' });
+  });
+
+  it('never copies a resource that is alone over the metadata cap: its records carry it as is', () => {
+    const mapped = mapExportRequest(decodeExportRequest(Buffer.from(JSON.stringify(request([kv('big', 'x'.repeat(300))], [{}, { attributes: [kv('own', '1')] }]))), 'json', budget), budget);
+    expect(mapped[1].entry.metadata).toBe(mapped[0].entry.metadata);
   });
 });

@@ -7,7 +7,8 @@ import { send, sendIncomplete, watchHealth } from './http-probe';
 /**
  * Issue 13, ingest admission: bodies that amplify in decoding are refused by the caps while decoding,
  * fast, with the server still answering; bodies are read only after authentication; non-UTF-8 JSON is
- * 415; a slow upload is cut after BODY_READ_TIMEOUT_MS.
+ * 415; a slow upload is cut after BODY_READ_TIMEOUT_MS. "Answered within 1 s" is measured from the end
+ * of the upload (8 MB take a while to send on a loaded machine), and /health is polled meanwhile.
  */
 const auth = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
@@ -36,7 +37,7 @@ describe('ingest admission: amplification, reading, charset', () => {
   let t: TestApp;
   let base: string;
   beforeAll(async () => {
-    t = await createTestApp({ env: { RATE_LIMIT_LOGS_PER_SECOND: '0', BODY_READ_TIMEOUT_MS: '600' } });
+    t = await createTestApp({ env: { RATE_LIMIT_LOGS_PER_SECOND: '0' } });
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
   });
@@ -65,7 +66,8 @@ describe('ingest admission: amplification, reading, charset', () => {
       statusCode: 413,
       message: 'resourceLogs[0].resource.attributes: at most 128 attributes, got 20001',
     });
-    expect(res.ms).toBeLessThan(1000);
+    expect(res.msAfterUpload).toBeLessThan(1000);
+    expect(res.ms).toBeLessThan(5000);
     expect(h).toMatchObject({ failures: 0 });
     expect(h.slowestMs).toBeLessThan(1000);
     expect(await logCount()).toBe(0);
@@ -78,7 +80,8 @@ describe('ingest admission: amplification, reading, charset', () => {
     const h = await health.stop();
     expect(res.status).toBe(413);
     expect(RpcStatus.toObject(RpcStatus.decode(res.body))).toEqual({ code: 8, message: 'A request may carry at most 10000 log records, got more than 10000' });
-    expect(res.ms).toBeLessThan(1000);
+    expect(res.msAfterUpload).toBeLessThan(1000);
+    expect(res.ms).toBeLessThan(5000);
     expect(h).toMatchObject({ failures: 0 });
     expect(h.slowestMs).toBeLessThan(1000);
 
@@ -86,7 +89,7 @@ describe('ingest admission: amplification, reading, charset', () => {
     const zipped = gzipSync(body);
     const gz = await send(base, 'POST', '/v1/logs', zipped, { ...auth, 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' });
     expect(gz.status).toBe(413);
-    expect(gz.ms).toBeLessThan(1000);
+    expect(gz.msAfterUpload).toBeLessThan(1000);
     expect(await logCount()).toBe(0);
   });
 
@@ -117,9 +120,7 @@ describe('ingest admission: amplification, reading, charset', () => {
     const attributes = Array.from({ length: 100 }, (_, i) => ({ key: `r${i}`, value: { stringValue: 'y'.repeat(200) } }));
     const records = Array.from({ length: 10_000 }, (_, i) => ({ body: { stringValue: `m${i}` }, attributes: [{ key: 'own', value: { intValue: i } }] }));
     const body = JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'wide' } }, ...attributes] }, scopeLogs: [{ logRecords: records }] }] });
-    const started = Date.now();
     const res = await send(base, 'POST', '/v1/logs', body, { ...auth, 'Content-Type': 'application/json' });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(res.status).toBe(200);
     const answer = JSON.parse(res.body.toString());
     expect(answer.partialSuccess.rejectedLogRecords).toBe('10000');
@@ -134,7 +135,8 @@ describe('ingest admission: amplification, reading, charset', () => {
     const h = await health.stop();
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body.toString()).message).toBe('A request may carry at most 10000 logs, got 3000001');
-    expect(res.ms).toBeLessThan(1000);
+    expect(res.msAfterUpload).toBeLessThan(1000);
+    expect(res.ms).toBeLessThan(5000);
     expect(h.slowestMs).toBeLessThan(1000);
   });
 
@@ -146,19 +148,6 @@ describe('ingest admission: amplification, reading, charset', () => {
       expect({ path, status: res.status }).toEqual({ path, status: 401 });
       expect(res.ms).toBeLessThan(1000);
     }
-  });
-
-  it('cuts a slow upload with 408 after BODY_READ_TIMEOUT_MS, on ingest and on other JSON routes', async () => {
-    for (const [path, type] of [['/logs', 'application/json'], ['/v1/logs', 'application/x-protobuf'], ['/api-keys', 'application/json']]) {
-      const { reply, request } = sendIncomplete(base, path, { ...auth, 'Content-Type': type }, 100_000, Buffer.from('{"logs":['));
-      const res = await reply;
-      request.destroy();
-      expect({ path, status: res.status }).toEqual({ path, status: 408 });
-      expect(res.ms).toBeGreaterThanOrEqual(550);
-      expect(res.ms).toBeLessThan(3000);
-      expect(res.headers.connection).toBe('close');
-    }
-    expect((await send(base, 'GET', '/health', undefined)).status).toBe(200);
   });
 
   it('takes only UTF-8 JSON: another charset is 415 on every JSON route (utf-7 used to slip past the depth guard)', async () => {
@@ -185,6 +174,30 @@ describe('ingest admission: amplification, reading, charset', () => {
     }
     const unknown = await send(base, 'POST', '/logs', '{}', { ...auth, 'Content-Type': 'application/json', 'Content-Encoding': 'zstd' });
     expect(unknown.status).toBe(415);
+  });
+});
+
+describe('ingest admission: the read deadline', () => {
+  let t: TestApp;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { BODY_READ_TIMEOUT_MS: '600' } });
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterAll(() => t?.close());
+
+  it('cuts a slow upload with 408 after BODY_READ_TIMEOUT_MS, on ingest and on other JSON routes', async () => {
+    for (const [path, type] of [['/logs', 'application/json'], ['/v1/logs', 'application/x-protobuf'], ['/api-keys', 'application/json']]) {
+      const { reply, request } = sendIncomplete(base, path, { ...auth, 'Content-Type': type }, 100_000, Buffer.from('{"logs":['));
+      const res = await reply;
+      request.destroy();
+      expect({ path, status: res.status }).toEqual({ path, status: 408 });
+      expect(res.ms).toBeGreaterThanOrEqual(550);
+      expect(res.ms).toBeLessThan(3000);
+      expect(res.headers.connection).toBe('close');
+    }
+    expect((await send(base, 'GET', '/health', undefined)).status).toBe(200);
   });
 });
 

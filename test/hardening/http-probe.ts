@@ -4,7 +4,10 @@ export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** From the request's start to the end of the answer. */
   ms: number;
+  /** From the moment the whole request body was handed to the socket to the end of the answer. */
+  msAfterUpload: number;
 }
 
 /** One raw HTTP request (exact bytes and headers, optional source address); resolves with the answer and its time. */
@@ -17,6 +20,7 @@ export function send(
   options: { localAddress?: string } = {},
 ): Promise<Reply> {
   const started = Date.now();
+  let uploaded = 0;
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
     const req = httpRequest(
@@ -25,10 +29,14 @@ export function send(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), ms: Date.now() - started }));
+        res.on('end', () => {
+          const now = Date.now();
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), ms: now - started, msAfterUpload: now - (uploaded || now) });
+        });
         res.on('error', reject);
       },
     );
+    req.on('finish', () => (uploaded = Date.now()));
     req.on('error', reject);
     req.end(data);
   });
@@ -51,7 +59,7 @@ export function sendIncomplete(
     request = httpRequest(`${base}${path}`, { method: 'POST', headers: { ...headers, 'Content-Length': String(declaredBytes) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), ms: Date.now() - started }));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), ms: Date.now() - started, msAfterUpload: NaN }));
       res.on('error', reject);
     });
     request.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' || (e as NodeJS.ErrnoException).code === 'EPIPE' ? undefined : reject(e)));
