@@ -17,36 +17,31 @@ const S = 0x73;
  * elements the top-level `"logs"` array holds, so a body of millions of tiny entries is refused before
  * any of them is allocated. Strings are skipped; the text is not validated (JSON.parse does that next).
  */
-export function scanLogsJson(buf: Uint8Array, maxDepth: number = MAX_JSON_DEPTH): number {
+export function scanLogsJson(buf: Buffer, maxDepth: number = MAX_JSON_DEPTH): number {
   let depth = 0;
-  let inString = false;
-  let stringStart = 0;
-  let lastStringIsLogs = false;
   let keyIsLogs = false;
+  let lastStringIsLogs = false;
   let rootIsObject = false;
   let inLogs = false;
   let commas = 0;
   let sawValue = false;
   let logs = 0;
-  for (let i = 0; i < buf.length; i++) {
+  const n = buf.length;
+  for (let i = 0; i < n; i++) {
     const c = buf[i];
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) {
-        inString = false;
-        if (depth === 1) {
-          const s = stringStart;
-          lastStringIsLogs = i - s === 5 && buf[s + 1] === L && buf[s + 2] === O && buf[s + 3] === G && buf[s + 4] === S;
-        }
-      }
-      continue;
-    }
     switch (c) {
-      case QUOTE:
-        inString = true;
-        stringStart = i;
-        if (inLogs && depth === 2) sawValue = true;
+      case QUOTE: {
+        // Most of a body is string content: find its closing quote natively (indexOf), skipping
+        // quotes escaped by an odd run of backslashes.
+        const start = i;
+        let end = buf.indexOf(QUOTE, i + 1);
+        while (end > 0 && escaped(buf, end)) end = buf.indexOf(QUOTE, end + 1);
+        if (end < 0) return inLogs ? Math.max(logs, commas + 1) : logs; // unterminated: JSON.parse refuses it
+        if (depth === 1) lastStringIsLogs = end - start === 5 && buf[start + 1] === L && buf[start + 2] === O && buf[start + 3] === G && buf[start + 4] === S;
+        else if (inLogs && depth === 2) sawValue = true;
+        i = end;
         break;
+      }
       case 0x7b: // {
       case 0x5b: // [
         if (inLogs && depth === 2) sawValue = true;
@@ -83,6 +78,13 @@ export function scanLogsJson(buf: Uint8Array, maxDepth: number = MAX_JSON_DEPTH)
     }
   }
   return inLogs ? Math.max(logs, commas + 1) : logs;
+}
+
+/** True when the quote at `at` is preceded by an odd number of backslashes. */
+function escaped(buf: Buffer, at: number): boolean {
+  let k = at - 1;
+  while (buf[k] === BACKSLASH) k--;
+  return (at - 1 - k) % 2 === 1;
 }
 
 /** The entries of a POST /logs body: `{logs: [...]}` or a single log object. */
