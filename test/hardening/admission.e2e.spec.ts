@@ -115,7 +115,7 @@ describe('ingest admission: amplification, reading, charset', () => {
     expect(JSON.parse(j.body.toString()).message).toBe('resourceLogs[0].scopeLogs[0].logRecords[0].attributes: at most 128 attributes, got 300');
   });
 
-  it('shares a resource past the metadata cap instead of copying it into each record: every record refused on size, quickly', async () => {
+  it('shares a resource past the metadata cap instead of copying it into each record: every record refused on size', async () => {
     // 100 attributes of 200 bytes: 20 KB of resource metadata, over the 16 KiB per-record cap.
     const attributes = Array.from({ length: 100 }, (_, i) => ({ key: `r${i}`, value: { stringValue: 'y'.repeat(200) } }));
     const records = Array.from({ length: 10_000 }, (_, i) => ({ body: { stringValue: `m${i}` }, attributes: [{ key: 'own', value: { intValue: i } }] }));

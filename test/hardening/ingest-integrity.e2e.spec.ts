@@ -144,4 +144,18 @@ describe('Idempotency-Key namespaces', () => {
     expect(scopes).toHaveLength(3);
     expect(scopes.filter((s) => s.startsWith('ip:'))).toHaveLength(2);
   });
+
+  it('honours Idempotency-Key on /v1/logs too: a retried export is stored once and answered as the first time', async () => {
+    const body = JSON.stringify({
+      resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'idem-otlp' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'a' } }, { severityNumber: 9 }] }] }],
+    });
+    const headers = { Authorization: `Bearer ${TEST_ADMIN_KEY}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'otlp-retry' };
+    const first = await send(base, 'POST', '/v1/logs', body, headers);
+    const again = await send(base, 'POST', '/v1/logs', body, headers);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(JSON.parse(again.body.toString())).toEqual(JSON.parse(first.body.toString()));
+    expect(JSON.parse(first.body.toString()).partialSuccess.rejectedLogRecords).toBe('1');
+    expect(await count('idem-otlp')).toBe(1);
+  });
 });
