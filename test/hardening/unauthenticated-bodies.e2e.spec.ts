@@ -37,8 +37,8 @@ describe('unauthenticated gzip bombs', () => {
     database = await createTestDatabase();
     tracer = new TracerProcess(await freePort(), { ...database.env, LOG_LEVEL: 'warn', RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0' });
     base = tracer.url;
-    await tracer.ready();
-  }, 90_000);
+    await tracer.ready(120_000); // a child process compiling TypeScript on a shared, busy machine
+  }, 150_000);
   afterAll(async () => {
     await tracer?.kill();
     await database?.drop();
