@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
+import { JsonBodyInterceptor } from './common/http/json-body.interceptor';
 import { QueryBoundsInterceptor } from './common/http/query-bounds.interceptor';
 import { LoggingModule } from './common/logging/logging.module';
 import { SchedulingModule } from './common/scheduling/scheduling.module';
@@ -51,6 +52,8 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         { provide: APP_INTERCEPTOR, useClass: QueryBoundsInterceptor },
+        // Bodies are read after the AuthGuard (APP_GUARD in ApiKeysModule), never before.
+        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
         { provide: APP_PIPE, useClass: RefuseNulPipe },
       ],
     };

@@ -1,17 +1,14 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import { json, type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ApiError, type ErrorDetail } from './common/errors/api-error';
-import { bodyParserErrorHandler } from './common/http/body-parser-errors';
 import { serveDashboard } from './common/http/dashboard-static';
-import { verifyJsonDepth } from './common/http/json-depth';
 import { requestId } from './common/logging/logging.module';
 import { TelemetryService } from './common/telemetry/telemetry.service';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
-import { OTLP_LOGS_PATH, otlpBodyParser } from './ingestion/otlp/otlp-body-parser';
 import { buildOpenApiDocument } from './openapi';
 import type { ValidationError } from 'class-validator';
 
@@ -32,7 +29,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Request ids are assigned before body parsing so that even a body-parser error carries one.
+  // Request ids are assigned first, so that every error (a body refused by the reader included) carries one.
   app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
     req.id = requestId(req, res);
     next();
@@ -49,12 +46,9 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   });
   // The dashboard (web/dist) under /ui, public static files, and `GET /` -> /ui/.
   serveDashboard(app);
-  // body-parser inflates gzip/deflate bodies and applies the limit to the decompressed size.
-  // OTLP reads its body raw (protobuf or JSON) and answers parser errors in OTLP's shape; it runs first.
-  app.use(OTLP_LOGS_PATH, ...otlpBodyParser(config.limits.bodyBytes));
-  // Absurd nesting is refused before parsing: code that walks the parsed body would overflow the stack (500).
-  app.use(json({ limit: config.limits.bodyBytes, type: ['application/json', 'application/*+json'], verify: verifyJsonDepth }));
-  app.use(bodyParserErrorHandler);
+  // No body parser here: a middleware would read, inflate and parse a body before the AuthGuard runs.
+  // Bodies are read after authentication — by JsonBodyInterceptor, and by the ingest admission pipeline
+  // (src/ingestion/admission) for the ingest routes — with the limits of src/common/http/body-reader.ts.
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -26,7 +26,16 @@ export interface AppConfig {
   metrics: { windowSeconds: number; latenessSeconds: number };
   retention: { logDays: number; metricDays: number; premakeDays: number };
   db: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
-  limits: { bodyBytes: number; batchLogs: number; messageBytes: number; metadataBytes: number };
+  limits: {
+    bodyBytes: number;
+    batchLogs: number;
+    messageBytes: number;
+    metadataBytes: number;
+    /** Attributes per OTLP resource, scope or record (and any future format's shared labels). */
+    attributes: number;
+    /** A request body must arrive within this long (408 otherwise). */
+    bodyReadTimeoutMs: number;
+  };
   writer: { maxBatchRows: number; maxDelayMs: number; maxQueueRows: number; concurrency: number };
   liveTail: { heartbeatMs: number; maxBufferBytes: number; maxStreamsPerKey: number; maxStreams: number };
   rateLimits: { requestsPerMinute: number; logsPerSecond: number; anonymousRequestsPerMinute: number };
@@ -97,6 +106,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       batchLogs: e.MAX_BATCH_LOGS,
       messageBytes: e.MAX_MESSAGE_BYTES,
       metadataBytes: e.MAX_METADATA_BYTES,
+      attributes: e.MAX_ATTRIBUTES,
+      bodyReadTimeoutMs: e.BODY_READ_TIMEOUT_MS,
     },
     writer: {
       maxBatchRows: e.WRITER_MAX_BATCH_ROWS,

@@ -70,6 +70,9 @@ export const envSchema = z.object({
   MAX_BATCH_LOGS: int(10000, 1, 100000),
   MAX_MESSAGE_BYTES: int(32 * 1024, 16, 1024 * 1024),
   MAX_METADATA_BYTES: int(16 * 1024, 16, 1024 * 1024),
+  // Ingest admission (issue 13): caps the pipeline enforces while it reads and decodes a request.
+  MAX_ATTRIBUTES: int(128, 1, 100_000),
+  BODY_READ_TIMEOUT_MS: int(30_000, 100, 600_000),
   WRITER_MAX_BATCH_ROWS: int(1000, 1, 100000),
   WRITER_MAX_DELAY_MS: int(2, 0, 1000),
   WRITER_MAX_QUEUE_ROWS: int(200000, 100, 10000000),

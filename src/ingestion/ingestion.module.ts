@@ -10,11 +10,11 @@ import { ServiceRegistry } from './service-registry';
 import { IngestRequestRepository, LogRepository } from './log.repository';
 import { LogsController } from './logs.controller';
 import { OtlpLogsController } from './otlp/otlp-logs.controller';
-import { OtlpLogsService } from './otlp/otlp-logs.service';
+import { IngestAdmission } from './admission/ingest-admission.service';
 
 @Module({
   controllers: [LogsController, OtlpLogsController],
-  providers: [IngestionService, OtlpLogsService, LiveTailService, LiveTailFanout, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, ServiceRegistry, LogSearchRepository, LogSearchService],
+  providers: [IngestionService, IngestAdmission, LiveTailService, LiveTailFanout, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, ServiceRegistry, LogSearchRepository, LogSearchService],
   exports: [LogWriter, IngestionService, LogSearchService],
 })
 export class IngestionModule {}

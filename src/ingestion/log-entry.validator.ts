@@ -17,6 +17,12 @@ export interface ValidationContext {
   maxTime: number;
   /** The service the key is bound to: filled into entries without one. */
   boundService?: string | null;
+  /**
+   * The last metadata object serialized, and the outcome: a decoder that shares one metadata object
+   * between entries (an OTLP resource's attributes) has it serialized and judged once, and every entry
+   * carries the same string.
+   */
+  lastMetadata?: { source: object; json: string | null; error?: string };
 }
 
 const LEVEL_ALIASES: Record<string, Level> = { warning: 'warn', critical: 'fatal' };
@@ -134,13 +140,20 @@ export function validateEntry(raw: unknown, index: number, ctx: ValidationContex
   let metadata: string | null = null;
   if (e.metadata !== undefined && e.metadata !== null) {
     if (typeof e.metadata !== 'object' || Array.isArray(e.metadata)) errors = fail(errors, index, 'metadata', 'metadata must be a JSON object');
-    else {
+    else if (ctx.lastMetadata?.source === e.metadata) {
+      const last = ctx.lastMetadata;
+      if (last.error) errors = fail(errors, index, 'metadata', last.error);
+      else metadata = last.json;
+    } else {
       metadata = JSON.stringify(e.metadata);
+      let error: string | undefined;
       if (metadata.length * 3 > ctx.limits.metadataBytes && Buffer.byteLength(metadata, 'utf8') > ctx.limits.metadataBytes) {
-        errors = fail(errors, index, 'metadata', `metadata exceeds ${ctx.limits.metadataBytes} bytes when serialized`);
+        error = `metadata exceeds ${ctx.limits.metadataBytes} bytes when serialized`;
       } else if (metadata.includes('\\u') && BAD_JSON_ESCAPE.test(metadata)) {
-        errors = fail(errors, index, 'metadata', 'metadata must not contain NUL characters or unpaired surrogates');
+        error = 'metadata must not contain NUL characters or unpaired surrogates';
       }
+      if (error) errors = fail(errors, index, 'metadata', error);
+      if (ctx.lastMetadata) ctx.lastMetadata = { source: e.metadata, json: metadata, error };
     }
   }
 

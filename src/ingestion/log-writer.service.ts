@@ -10,7 +10,10 @@ import { LiveTailFanout } from './live-tail/live-tail-fanout.service';
 import { LogIdAllocator } from './log-ids';
 import { LogRepository, type IdempotencyRecord } from './log.repository';
 
-/** The database refused a request's rows (bad data, or a duplicate Idempotency-Key): 400 unless handled. */
+/**
+ * The database refused a request's rows (bad data, or a duplicate Idempotency-Key): 400 unless handled.
+ * Its message is stable; the PostgreSQL code and constraint are kept for the caller, not for the client.
+ */
 export class LogsRefusedError extends ApiError {
   constructor(
     message: string,
@@ -182,11 +185,15 @@ export class LogWriter implements OnApplicationShutdown {
     if (live) this.events.emit(TracerEvent.LogsIngested, { logs: rows, ids });
   }
 
+  /**
+   * The database's own words stay in the server log: an ingest client (whose key may ship inside an
+   * application) gets a stable message, never PostgreSQL's text, which can name tables and constraints.
+   */
   private dataError(e: unknown): LogsRefusedError {
     type PgError = { message?: string; code?: string; constraint?: string };
     const pg: PgError = (e as { driverError?: PgError }).driverError ?? (e as PgError);
-    if (pg.code !== '23505') this.logger.warn(`batch refused by the database: ${pg.code ?? ''} ${pg.message ?? e}`);
     const constraint = pg.constraint ?? /"([a-z_]+)"/.exec(pg.message ?? '')?.[1];
-    return new LogsRefusedError(`The database refused these logs: ${pg.message ?? 'invalid data'}`, pg.code, constraint);
+    if (pg.code !== '23505') this.logger.warn({ pgCode: pg.code, constraint, err: pg.message ?? String(e) }, 'batch refused by the database');
+    return new LogsRefusedError('The database refused these logs', pg.code, constraint);
   }
 }

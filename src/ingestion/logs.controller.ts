@@ -1,12 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Ip, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes, type Principal } from '../common/auth/scopes.decorator';
 import { ReadScope, ServiceScope, ServiceScoped } from '../common/auth/service-scope';
 import { IngestResultDto } from './dto/ingest-result.dto';
 import { LogDto, LogPageDto } from './dto/log.dto';
 import { LogBatchInputDto, LogInputDto } from './dto/log-input.dto';
-import { IngestionService } from './ingestion.service';
+import { OwnBody } from '../common/http/own-body.decorator';
+import { IngestAdmission } from './admission/ingest-admission.service';
+import { logsJsonDecoder } from './admission/logs-json.decoder';
 import { LiveTailService } from './live-tail/live-tail.service';
 import { parseLogQuery } from './log-query';
 import { LogSearchService } from './log-search.service';
@@ -17,7 +19,7 @@ import { LogSearchService } from './log-search.service';
 @Controller('logs')
 export class LogsController {
   constructor(
-    private readonly ingestion: IngestionService,
+    private readonly admission: IngestAdmission,
     private readonly search: LogSearchService,
     private readonly liveTail: LiveTailService,
   ) {}
@@ -28,20 +30,17 @@ export class LogsController {
    */
   @Post()
   @Scopes('ingest')
+  @OwnBody()
   @HttpCode(202)
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(LogInputDto) }, { $ref: getSchemaPath(LogBatchInputDto) }] } })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key gets the original answer and stores nothing' })
   @ApiAcceptedResponse({ type: IngestResultDto })
-  async ingestLogs(
-    @Body() body: unknown,
+  ingestLogs(
+    @Req() req: Request,
     @CurrentPrincipal() principal: Principal | null,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Ip() ip: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<IngestResultDto> {
-    const { result, replayed } = await this.ingestion.ingest(body, principal, idempotencyKey, ip);
-    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return result;
+    return this.admission.admit(logsJsonDecoder, req, res, principal);
   }
 
   /** Searches logs, newest first, with cursor pagination. */

@@ -13,7 +13,7 @@ describe('config', () => {
     expect(c.metrics).toEqual({ windowSeconds: 60, latenessSeconds: 10 });
     expect(c.retention.logDays).toBe(30);
     expect(c.retention.metricDays).toBe(90);
-    expect(c.limits).toEqual({ bodyBytes: 10 * 1024 * 1024, batchLogs: 10000, messageBytes: 32768, metadataBytes: 16384 });
+    expect(c.limits).toEqual({ bodyBytes: 10 * 1024 * 1024, batchLogs: 10000, messageBytes: 32768, metadataBytes: 16384, attributes: 128, bodyReadTimeoutMs: 30000 });
     expect(c.ingestAuth).toBe('required');
     expect(c.composio.userId).toBe('tracer-system');
     expect(c.resend.fromEmail).toBe('onboarding@resend.dev');

@@ -1,3 +1,5 @@
+import { ApiError } from '../errors/api-error';
+
 /**
  * How deeply a JSON request body may nest. JSON.parse copes with any depth, but everything that walks
  * the parsed value recursively afterwards — class-transformer and class-validator in the ValidationPipe,
@@ -26,9 +28,19 @@ export function jsonNestingExceeds(buf: Uint8Array, max: number = MAX_JSON_DEPTH
   return false;
 }
 
-/** body-parser `verify` hook: refuses a too-deep body with 400 before it is parsed. */
-export function verifyJsonDepth(_req: unknown, _res: unknown, buf: Buffer): void {
-  if (jsonNestingExceeds(buf)) {
-    throw Object.assign(new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), { status: 400, type: 'entity.too.deep' });
+/**
+ * A JSON request body parsed as body-parser's strict mode did: UTF-8, an object or array at the top, an
+ * empty body as `{}`; 400 for too deep or malformed text.
+ */
+export function parseJsonBody(buf: Buffer): unknown {
+  const text = buf.toString('utf8');
+  const first = /\S/.exec(text)?.[0];
+  if (first === undefined) return {};
+  if (jsonNestingExceeds(buf)) throw ApiError.badRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (first !== '{' && first !== '[') throw ApiError.badRequest('Malformed JSON body: the top level must be an object or an array');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw ApiError.badRequest(`Malformed JSON body: ${(e as Error).message}`);
   }
 }

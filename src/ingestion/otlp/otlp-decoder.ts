@@ -1,4 +1,7 @@
+import { ApiError } from '../../common/errors/api-error';
+import { UNLIMITED, type DecodeBudget } from '../admission/decode-budget';
 import { ExportLogsServiceRequest } from './otlp-proto';
+import { checkWireCounts } from './otlp-wire';
 import {
   OtlpDecodeError,
   type OtlpAnyValue,
@@ -25,21 +28,25 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | null
 
 /**
  * Decodes an ExportLogsServiceRequest from a (decompressed) body in either encoding. Throws
- * OtlpDecodeError when the bytes are not a valid message of that type.
+ * OtlpDecodeError when the bytes are not a valid message of that type, and the budget's 413 when the
+ * request has more records, or a resource, scope or record more attributes, than the caps: counted
+ * before the records are built (protobuf: on the wire, before decoding; JSON: on the parsed arrays).
  */
-export function decodeExportRequest(body: Buffer, encoding: OtlpEncoding): OtlpExportRequest {
-  return encoding === 'protobuf' ? decodeProtobuf(body) : decodeJson(body);
+export function decodeExportRequest(body: Buffer, encoding: OtlpEncoding, budget: DecodeBudget = UNLIMITED): OtlpExportRequest {
+  return encoding === 'protobuf' ? decodeProtobuf(body, budget) : decodeJson(body, budget);
 }
 
 // ---------------------------------------------------------------------------------------------------
 // protobuf
 
-function decodeProtobuf(body: Buffer): OtlpExportRequest {
+function decodeProtobuf(body: Buffer, budget: DecodeBudget): OtlpExportRequest {
   let decoded: Record<string, unknown>;
   try {
+    checkWireCounts(body, budget);
     const message = ExportLogsServiceRequest.decode(body);
     decoded = ExportLogsServiceRequest.toObject(message, { longs: String, enums: Number, defaults: false });
   } catch (err) {
+    if (err instanceof ApiError) throw err; // a cap
     // protobufjs throws on truncated lengths and bad wire types; a RangeError means absurd nesting.
     throw new OtlpDecodeError(`Malformed protobuf body: ${(err as Error).message}`);
   }
@@ -81,7 +88,7 @@ function checkDepth(value: OtlpAnyValue, depth: number, path: string): void {
 
 type Json = Record<string, unknown>;
 
-function decodeJson(body: Buffer): OtlpExportRequest {
+function decodeJson(body: Buffer, budget: DecodeBudget): OtlpExportRequest {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -89,28 +96,54 @@ function decodeJson(body: Buffer): OtlpExportRequest {
     throw new OtlpDecodeError(`Malformed JSON body: ${(err as Error).message}`);
   }
   const root = object(parsed, '(body)');
-  return { resourceLogs: list(field(root, 'resourceLogs', 'resource_logs'), 'resourceLogs', resourceLogsOf) };
+  const resourceLogs = field(root, 'resourceLogs', 'resource_logs');
+  budget.records(countJsonRecords(resourceLogs));
+  return { resourceLogs: list(resourceLogs, 'resourceLogs', (v, p) => resourceLogsOf(v, p, budget)) };
 }
 
-function resourceLogsOf(value: unknown, path: string): OtlpResourceLogs {
+/** The log records of a parsed OTLP/JSON body, counted before any is converted (shape errors come later). */
+function countJsonRecords(resourceLogs: unknown): number {
+  let n = 0;
+  if (!Array.isArray(resourceLogs)) return 0;
+  for (const rl of resourceLogs) {
+    const scopes = rl && typeof rl === 'object' ? field(rl as Json, 'scopeLogs', 'scope_logs') : undefined;
+    if (!Array.isArray(scopes)) continue;
+    for (const sl of scopes) {
+      const records = sl && typeof sl === 'object' ? field(sl as Json, 'logRecords', 'log_records') : undefined;
+      if (Array.isArray(records)) n += records.length;
+    }
+  }
+  return n;
+}
+
+/** An attribute list, its length checked against the cap before its values are converted. */
+function attributesOf(value: unknown, path: string, budget: DecodeBudget): OtlpKeyValue[] | undefined {
+  if (Array.isArray(value)) budget.attributes(value.length, path);
+  return list(value, path, keyValueOf);
+}
+
+function resourceLogsOf(value: unknown, path: string, budget: DecodeBudget): OtlpResourceLogs {
   const rl = object(value, path);
   const resource = optionalObject(field(rl, 'resource'), `${path}.resource`);
   return {
-    resource: resource && { attributes: list(field(resource, 'attributes'), `${path}.resource.attributes`, keyValueOf) },
-    scopeLogs: list(field(rl, 'scopeLogs', 'scope_logs'), `${path}.scopeLogs`, scopeLogsOf),
+    resource: resource && { attributes: attributesOf(field(resource, 'attributes'), `${path}.resource.attributes`, budget) },
+    scopeLogs: list(field(rl, 'scopeLogs', 'scope_logs'), `${path}.scopeLogs`, (v, p) => scopeLogsOf(v, p, budget)),
   };
 }
 
-function scopeLogsOf(value: unknown, path: string): OtlpScopeLogs {
+function scopeLogsOf(value: unknown, path: string, budget: DecodeBudget): OtlpScopeLogs {
   const sl = object(value, path);
   const scope = optionalObject(field(sl, 'scope'), `${path}.scope`);
+  // Scope attributes are not mapped, but a list past the cap is refused as it is in protobuf.
+  const scopeAttributes = scope && field(scope, 'attributes');
+  if (Array.isArray(scopeAttributes)) budget.attributes(scopeAttributes.length, `${path}.scope.attributes`);
   return {
     scope: scope && { name: optionalString(field(scope, 'name'), `${path}.scope.name`), version: optionalString(field(scope, 'version'), `${path}.scope.version`) },
-    logRecords: list(field(sl, 'logRecords', 'log_records'), `${path}.logRecords`, logRecordOf),
+    logRecords: list(field(sl, 'logRecords', 'log_records'), `${path}.logRecords`, (v, p) => logRecordOf(v, p, budget)),
   };
 }
 
-function logRecordOf(value: unknown, path: string): OtlpLogRecord {
+function logRecordOf(value: unknown, path: string, budget: DecodeBudget): OtlpLogRecord {
   const r = object(value, path);
   const body = field(r, 'body');
   return {
@@ -119,7 +152,7 @@ function logRecordOf(value: unknown, path: string): OtlpLogRecord {
     severityNumber: severity(field(r, 'severityNumber', 'severity_number'), `${path}.severityNumber`),
     severityText: optionalString(field(r, 'severityText', 'severity_text'), `${path}.severityText`),
     body: body === undefined || body === null ? undefined : anyValueOf(body, `${path}.body`, 1),
-    attributes: list(field(r, 'attributes'), `${path}.attributes`, keyValueOf),
+    attributes: attributesOf(field(r, 'attributes'), `${path}.attributes`, budget),
     traceId: hexId(field(r, 'traceId', 'trace_id'), `${path}.traceId`),
     spanId: hexId(field(r, 'spanId', 'span_id'), `${path}.spanId`),
     eventName: optionalString(field(r, 'eventName', 'event_name'), `${path}.eventName`),

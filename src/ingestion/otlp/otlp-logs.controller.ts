@@ -1,17 +1,19 @@
-import { Body, Controller, Headers, HttpCode, Ip, Post, Res, UseFilters } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal, Scopes, type Principal } from '../../common/auth/scopes.decorator';
+import { OwnBody } from '../../common/http/own-body.decorator';
+import { IngestAdmission } from '../admission/ingest-admission.service';
+import { otlpDecoder } from '../admission/otlp.decoder';
 import { OtlpExportResponseDto } from './dto/otlp-export-response.dto';
 import { OtlpExceptionFilter } from './otlp-exception.filter';
-import { OtlpLogsService } from './otlp-logs.service';
 
 @ApiTags('otlp')
 @ApiBearerAuth()
 @UseFilters(OtlpExceptionFilter)
 @Controller('v1')
 export class OtlpLogsController {
-  constructor(private readonly otlp: OtlpLogsService) {}
+  constructor(private readonly admission: IngestAdmission) {}
 
   /**
    * OTLP/HTTP logs export (ExportLogsServiceRequest) in protobuf or JSON, gzip accepted. Answers 200 once
@@ -20,19 +22,14 @@ export class OtlpLogsController {
    */
   @Post('logs')
   @Scopes('ingest')
+  @OwnBody()
   @HttpCode(200)
   @ApiOperation({ summary: 'OTLP/HTTP logs export' })
   @ApiConsumes('application/x-protobuf', 'application/json')
   @ApiBody({ description: 'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest', schema: { type: 'object', properties: { resourceLogs: { type: 'array', items: { type: 'object' } } } } })
   @ApiOkResponse({ type: OtlpExportResponseDto })
-  async exportLogs(
-    @Body() body: unknown,
-    @Headers('content-type') contentType: string | undefined,
-    @CurrentPrincipal() principal: Principal | null,
-    @Ip() ip: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const out = await this.otlp.export(body, contentType, principal, ip);
+  async exportLogs(@Req() req: Request, @CurrentPrincipal() principal: Principal | null, @Res() res: Response): Promise<void> {
+    const out = await this.admission.admit(otlpDecoder, req, res, principal);
     res.status(200).type(out.contentType).send(out.body);
   }
 }

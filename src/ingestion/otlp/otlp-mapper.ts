@@ -1,3 +1,4 @@
+import { UNLIMITED, type DecodeBudget } from '../admission/decode-budget';
 import type { Level } from '../log-entry';
 import { normalizeLevel } from '../log-entry.validator';
 import type { OtlpAnyValue, OtlpExportRequest, OtlpKeyValue, OtlpLogRecord } from './otlp.types';
@@ -34,11 +35,11 @@ const MAX_ISO_MS = 253402300799999;
  * - severityNumber (1-8 debug, 9-12 info, 13-16 warn, 17-20 error, 21-24 fatal), else severityText, else info;
  * - body -> message (strings as they are, any other AnyValue as JSON; no body -> eventName);
  * - resource attributes, then record attributes (which win), then `event.name` -> metadata, keys as OTLP
- *   names them;
+ *   names them; the resource's part is converted and sized once and shared by every record of it;
  * - timeUnixNano, or observedTimeUnixNano when it is 0/absent, or the receive time -> timestamp (micros);
  * - traceId/spanId as lowercase hex (all-zero ids mean "none").
  */
-export function mapExportRequest(request: OtlpExportRequest): MappedRecord[] {
+export function mapExportRequest(request: OtlpExportRequest, budget: DecodeBudget = UNLIMITED): MappedRecord[] {
   const out: MappedRecord[] = [];
   (request.resourceLogs ?? []).forEach((rl, i) => {
     const resource = rl.resource?.attributes ?? [];
@@ -47,10 +48,11 @@ export function mapExportRequest(request: OtlpExportRequest): MappedRecord[] {
     const service = serviceText ? serviceNameOf(serviceText) : undefined;
     // service.name becomes the service; it stays in metadata only when it had to be rewritten.
     const resourceMeta = resource.filter((kv) => kv.key !== SERVICE_NAME || (service !== undefined && service !== serviceText));
+    const shared = sharedMetadataOf(resourceMeta, budget);
     (rl.scopeLogs ?? []).forEach((sl, j) => {
       (sl.logRecords ?? []).forEach((record, k) => {
         out.push({
-          entry: entryOf(record, service, resourceMeta),
+          entry: entryOf(record, service, shared),
           path: `resourceLogs[${i}].scopeLogs[${j}].logRecords[${k}]`,
         });
       });
@@ -59,11 +61,34 @@ export function mapExportRequest(request: OtlpExportRequest): MappedRecord[] {
   return out;
 }
 
-function entryOf(record: OtlpLogRecord, service: string | undefined, resourceMeta: OtlpKeyValue[]): Record<string, unknown> {
-  const pairs: [string, unknown][] = [...resourceMeta, ...(record.attributes ?? [])].map((kv) => [kv.key, jsonOf(kv.value)]);
-  if (record.eventName && !pairs.some(([k]) => k === 'event.name')) pairs.push(['event.name', record.eventName]);
+/** A resource's attributes as metadata, converted and sized once for all of its records. */
+interface SharedMetadata {
+  pairs: [string, unknown][];
+  /** One object that every record without attributes of its own carries by reference. */
+  object: Record<string, unknown> | undefined;
+  /** True when the resource alone is past the metadata cap: every record of it is refused on size. */
+  oversized: boolean;
+}
+
+function sharedMetadataOf(attributes: OtlpKeyValue[], budget: DecodeBudget): SharedMetadata {
+  const pairs: [string, unknown][] = attributes.map((kv) => [kv.key, jsonOf(kv.value)]);
   // Object.fromEntries defines own properties, so an attribute named __proto__ stays plain data.
-  const metadata = pairs.length ? Object.fromEntries(pairs) : undefined;
+  const object = pairs.length ? Object.fromEntries(pairs) : undefined;
+  const oversized = object !== undefined && Number.isFinite(budget.metadataBytes) && Buffer.byteLength(JSON.stringify(object)) > budget.metadataBytes;
+  return { pairs, object, oversized };
+}
+
+function entryOf(record: OtlpLogRecord, service: string | undefined, shared: SharedMetadata): Record<string, unknown> {
+  const own = record.attributes ?? [];
+  let metadata = shared.object;
+  // Records with attributes of their own get a merged copy (theirs win), unless the resource alone is
+  // already past the cap: then they carry the shared object and validation refuses them on size, so an
+  // oversized resource is never copied into thousands of records.
+  if ((own.length > 0 || record.eventName) && !shared.oversized) {
+    const pairs: [string, unknown][] = [...shared.pairs, ...own.map((kv): [string, unknown] => [kv.key, jsonOf(kv.value)])];
+    if (record.eventName && !pairs.some(([k]) => k === 'event.name')) pairs.push(['event.name', record.eventName]);
+    metadata = Object.fromEntries(pairs);
+  }
   const entry: Record<string, unknown> = {
     level: levelOf(record.severityNumber, record.severityText),
     message: messageOf(record),

@@ -45,6 +45,8 @@ export function grpcCodeOf(httpStatus: number): number {
       return 7; // PERMISSION_DENIED
     case 404:
       return 5; // NOT_FOUND
+    case 408:
+      return 4; // DEADLINE_EXCEEDED (the body did not arrive within BODY_READ_TIMEOUT_MS)
     case 413:
     case 429:
       return 8; // RESOURCE_EXHAUSTED
