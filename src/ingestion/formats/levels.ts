@@ -1,0 +1,101 @@
+import type { Level } from '../log-entry';
+import { deeperThan, keyCountExceeds } from './decoded-batch';
+
+/**
+ * Level names the shippers and loggers use, onto Tracer's five. `trace` becomes `debug`: DESIGN §4 fixes
+ * the stored levels to debug..fatal (and the metrics, filters and dashboard count exactly those), so a
+ * trace record is kept as the finest level Tracer has rather than refused. Syslog's severities (rsyslog,
+ * syslog-ng) and the common abbreviations are here too.
+ */
+const NAMES: Record<string, Level> = {
+  trace: 'debug',
+  debug: 'debug',
+  dbug: 'debug',
+  info: 'info',
+  information: 'info',
+  informational: 'info',
+  notice: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  err: 'error',
+  eror: 'error',
+  fatal: 'fatal',
+  critical: 'fatal',
+  crit: 'fatal',
+  alert: 'fatal',
+  emerg: 'fatal',
+  emergency: 'fatal',
+  panic: 'fatal',
+};
+
+/**
+ * A level from a name (any case) or a pino/bunyan number (10 trace, 20 debug, 30 info, 40 warn, 50 error,
+ * 60 fatal; custom levels in between round up to the next standard one). Undefined when not a level.
+ */
+export function levelOf(value: unknown): Level | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    if (value <= 20) return 'debug';
+    if (value <= 30) return 'info';
+    if (value <= 40) return 'warn';
+    if (value <= 50) return 'error';
+    return 'fatal';
+  }
+  if (typeof value !== 'string') return undefined;
+  return NAMES[value] ?? NAMES[value.trim().toLowerCase()];
+}
+
+const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel)=(?:"([^"]*)"|([^\s"]+))/i;
+
+/** The level a logfmt line states (`level=warn`, `lvl="error"`), if any. */
+export function logfmtLevel(line: string): Level | undefined {
+  const m = LOGFMT_LEVEL.exec(line);
+  return m ? levelOf(m[1] ?? m[2]) : undefined;
+}
+
+/** A line's content when it is a JSON object: its message, its level and its other fields. */
+export interface JsonLine {
+  message?: string;
+  level?: Level;
+  fields: Record<string, unknown>;
+}
+
+const MESSAGE_KEYS = ['msg', 'message'] as const;
+const LEVEL_KEYS = ['level', 'severity', 'lvl'] as const;
+
+/**
+ * Reads a log line that is a JSON object (as pino-loki, winston-loki and most JSON loggers write):
+ * `msg`/`message` becomes the message and the other keys metadata; `level`/`severity` gives the level.
+ * Undefined when the line is not a JSON object. `maxDepth` and `maxKeys` bound what the caller keeps;
+ * past them the line stays plain text (it is a message like any other, not an attack on the batch).
+ */
+export function parseJsonLine(line: string, maxDepth: number, maxKeys: number): JsonLine | undefined {
+  const first = line.charCodeAt(0) === 0x7b ? 0 : line.search(/\S/);
+  if (first < 0 || line.charCodeAt(first) !== 0x7b) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const fields = parsed as Record<string, unknown>;
+  if (keyCountExceeds(fields, maxKeys) || deeperThan(fields, maxDepth)) return undefined;
+  const out: JsonLine = { fields };
+  for (const key of MESSAGE_KEYS) {
+    if (typeof fields[key] === 'string') {
+      out.message = fields[key] as string;
+      delete fields[key];
+      break;
+    }
+  }
+  for (const key of LEVEL_KEYS) {
+    const level = levelOf(fields[key]);
+    if (level) {
+      out.level = level;
+      delete fields[key];
+      break;
+    }
+  }
+  return out;
+}
