@@ -99,3 +99,18 @@ export function parseJsonLine(line: string, maxDepth: number, maxKeys: number): 
   }
   return out;
 }
+
+/**
+ * winston-loki (and winston's `simple` format) write `<message> {"key":...}`: the message, a space, then
+ * the record's other fields as JSON. Split there when the tail is a JSON object, so the fields become
+ * metadata instead of message text. Anything else stays one plain message.
+ */
+export function parseTrailingJson(line: string, maxDepth: number, maxKeys: number): JsonLine | undefined {
+  if (line.charCodeAt(line.length - 1) !== 0x7d) return undefined;
+  // A few candidates at most: each is a JSON.parse of the rest of the line, and a hostile line has many.
+  for (let at = line.indexOf(' {'), tries = 0; at > 0 && tries < 4; at = line.indexOf(' {', at + 1), tries++) {
+    const tail = parseJsonLine(line.slice(at + 1), maxDepth, maxKeys);
+    if (tail) return { ...tail, message: line.slice(0, at) };
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import type { Level } from '../log-entry';
 import { BatchBudget, DecodeError, type DecodedEntry, type DecodeLimits } from './decoded-batch';
-import { levelOf, logfmtLevel, parseJsonLine } from './levels';
+import { levelOf, logfmtLevel, parseJsonLine, parseTrailingJson } from './levels';
 
 /** What a Loki stream's labels say about all of its entries: computed and sized once per stream. */
 export interface LokiStream {
@@ -85,7 +85,10 @@ export function lokiEntry(
     }
   }
   // A line too long to be one message plus its metadata is not worth parsing: validation refuses it.
-  const parsed = line.length <= limits.maxMessageBytes + limits.maxMetadataBytes ? parseJsonLine(line, limits.maxDepth, limits.maxAttributes) : undefined;
+  const parsed =
+    line.length <= limits.maxMessageBytes + limits.maxMetadataBytes
+      ? (parseJsonLine(line, limits.maxDepth, limits.maxAttributes) ?? parseTrailingJson(line, limits.maxDepth, limits.maxAttributes))
+      : undefined;
   if (parsed) {
     if (parsed.message !== undefined) entry.message = parsed.message;
     if (!stream.level && parsed.level) entry.level = parsed.level;
