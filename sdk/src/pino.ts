@@ -29,7 +29,8 @@ export default async function tracerPinoTransport(options: TracerPinoOptions) {
         const metadata: Metadata = {};
         for (const key of Object.keys(record)) if (!OWN.has(key)) metadata[key] = record[key];
         const err = record.err as { message?: unknown } | undefined;
-        const message = typeof record.msg === 'string' ? record.msg : typeof err?.message === 'string' ? err.message : '';
+        // Tracer needs a message; pino allows an object alone (`logger.info({ orderId })`).
+        const message = typeof record.msg === 'string' && record.msg ? record.msg : typeof err?.message === 'string' ? err.message : '(no message)';
         client.emit({
           level: typeof record.level === 'number' ? levelFromNumber(record.level) : levelFromName(record.level),
           message,

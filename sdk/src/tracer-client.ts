@@ -141,7 +141,7 @@ export class TracerLogger {
         traceId = active?.traceId;
         spanId ??= active?.spanId;
       }
-      const entry: LogInput = { timestamp: timestampOf(record.timestamp), level: record.level, message: record.message || '(no message)', service: this.service };
+      const entry: LogInput = { timestamp: timestampOf(record.timestamp), level: record.level, message: record.message, service: this.service };
       if (traceId) entry.traceId = traceId;
       if (spanId) entry.spanId = spanId;
       // A JSON-safe deep copy: later changes to the caller's objects do not change the queued log.
