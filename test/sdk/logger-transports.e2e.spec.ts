@@ -72,6 +72,29 @@ describe('@tracer/sdk logger transports against the real app', () => {
     expect(JSON.parse(gunzipSync(posts[0].body).toString()).logs[0].service).toBe('sdk-pino');
   });
 
+  it('pino-opentelemetry-transport (OTLP protobuf) into /v1/logs: service, level, message, timestamp, metadata', async () => {
+    const before = Date.now();
+    await execFileAsync(process.execPath, [join(__dirname, 'fixtures/pino-otel-app.js')], {
+      env: {
+        PATH: process.env.PATH,
+        SERVICE: 'sdk-pino-otel',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${apiUrl}/v1/logs`,
+        OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${TEST_ADMIN_KEY}`,
+        OTEL_BLRP_SCHEDULE_DELAY: '50',
+      },
+      timeout: 30_000,
+    });
+    await until(async () => (await stored('sdk-pino-otel')).length === 2);
+    const logs = await stored('sdk-pino-otel');
+    expect(logs.map((l) => [l.level, l.message])).toEqual([
+      ['warn', 'stock low'],
+      ['debug', 'probe'],
+    ]);
+    expect(logs[0].metadata).toMatchObject({ orderId: 9, 'deployment.environment': 'test' });
+    for (const l of logs) expect(Date.parse(l.timestamp)).toBeGreaterThanOrEqual(before - 5);
+    expect(proxy.seen.find((r) => r.url === '/v1/logs')?.headers['content-type']).toBe('application/x-protobuf');
+  });
+
   it('winston with TracerTransport: levels, message, timestamp from format.timestamp(), metadata and defaultMeta', async () => {
     const winston = require('winston');
     const { TracerTransport } = require('@tracer/sdk/winston');
