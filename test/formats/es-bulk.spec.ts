@@ -1,5 +1,5 @@
 import { DecodeError } from '../../src/ingestion/formats/decoded-batch';
-import { bulkResponse, esErrorBody } from '../../src/ingestion/formats/es-bulk-response';
+import { ES_RESPONSE_HEADERS, bulkResponse, esErrorBody, esRootDocument } from '../../src/ingestion/formats/es-bulk-response';
 import { esBulkDecoder } from '../../src/ingestion/formats/es-bulk.decoder';
 import { DEFAULT_ES_FIELD_MAPPING } from '../../src/ingestion/formats/es-field-mapping';
 import { validateEntry } from '../../src/ingestion/log-entry.validator';
@@ -38,7 +38,7 @@ describe('Elasticsearch bulk decoder with the official client', () => {
       const index = /^\/([^/_][^/]*)\/_bulk/.exec(req.url)?.[1];
       const batch = esBulkDecoder({ defaultIndex: index })(req.body, req.headers['content-type'], LIMITS);
       const body = JSON.stringify(bulkResponse(batch, validateAll(batch.entries), Date.now() - started));
-      res.writeHead(200, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' }).end(body);
+      res.writeHead(200, { 'content-type': 'application/json', ...ES_RESPONSE_HEADERS }).end(body);
     });
     try {
       const client = new Client({ node: srv.url, auth: { apiKey: 'trc_key' } });
@@ -66,6 +66,24 @@ describe('Elasticsearch bulk decoder with the official client', () => {
       ]);
       expect(entries[0].metadata).toEqual({ http: { status: 200 } });
       expect(entries[3].metadata).toEqual({ log: { logger: 'x.y' } });
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('the Elasticsearch-compatible answers', () => {
+  it('the official client refuses a 2xx without the product header, and reads GET / with it', async () => {
+    const { Client } = require('@elastic/elasticsearch');
+    let headers: Record<string, string> = {};
+    const srv = await captureServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(esRootDocument('0.1.0'))));
+    try {
+      const client = new Client({ node: srv.url, maxRetries: 0 });
+      await expect(client.info()).rejects.toThrow(/not Elasticsearch|unknown product/i);
+      headers = { ...ES_RESPONSE_HEADERS };
+      const info = await client.info();
+      expect(info.version.number).toBe('8.17.0');
+      expect(info.tagline).toBe('You Know, for Search');
     } finally {
       await srv.close();
     }

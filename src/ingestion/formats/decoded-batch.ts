@@ -43,6 +43,10 @@ export interface DecodedEntry {
 
 /** What a decoder hands to the pipeline. */
 export interface DecodedBatch {
+  /**
+   * In body order. For POST /logs a non-object item of a JSON array is passed through as it is (typed as an
+   * entry), so that validation rejects that entry alone, as POST /logs always has.
+   */
   entries: DecodedEntry[];
   /** Where each entry came from in the body (`streams[0].values[3]`, `line 7`), for error messages. */
   paths: string[];

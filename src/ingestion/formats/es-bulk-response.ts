@@ -74,3 +74,31 @@ const ES_ERROR_TYPES: Record<number, string> = {
   429: 'es_rejected_execution_exception',
   503: 'unavailable_shards_exception',
 };
+
+/**
+ * Headers every 2xx answer of the Elasticsearch-compatible routes must carry: the official clients (7.14+,
+ * through @elastic/transport's ProductCheck middleware) refuse a 2xx response without this header.
+ */
+export const ES_RESPONSE_HEADERS: Readonly<Record<string, string>> = { 'x-elastic-product': 'Elasticsearch' };
+
+/** The version Tracer reports to clients that probe `GET /` (shippers pick their bulk dialect from its major). */
+export const ES_COMPAT_VERSION = '8.17.0';
+
+/** `GET /`'s small document, as Elasticsearch answers it, for the clients that probe it before bulking. */
+export function esRootDocument(tracerVersion: string, version = ES_COMPAT_VERSION) {
+  return {
+    name: 'tracer',
+    cluster_name: 'tracer',
+    cluster_uuid: 'tracer',
+    version: {
+      number: version,
+      build_flavor: 'default',
+      build_type: 'tracer',
+      build_hash: tracerVersion,
+      lucene_version: '9.12.0',
+      minimum_wire_compatibility_version: '7.17.0',
+      minimum_index_compatibility_version: '7.0.0',
+    },
+    tagline: 'You Know, for Search',
+  };
+}
