@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSecretKey, envSchema, type LatencyField } from './config.schema';
+import { decodeSecretKey, envSchema, type EsFieldOverrides, type LatencyField } from './config.schema';
 
 /** Thrown at boot when an environment variable has a bad value; the message names the variable. */
 export class ConfigError extends Error {
@@ -24,6 +24,8 @@ export interface AppConfig {
   ingestAuth: 'required' | 'optional';
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   metrics: { windowSeconds: number; latenessSeconds: number; latencyFields: LatencyField[] };
+  /** Replacements of the Elasticsearch bulk field lists (ES_FIELD_MAPPING), over DEFAULT_ES_FIELD_MAPPING. */
+  esFieldMapping: EsFieldOverrides;
   retention: { logDays: number; metricDays: number; premakeDays: number };
   db: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   limits: { bodyBytes: number; batchLogs: number; messageBytes: number; metadataBytes: number };
@@ -82,6 +84,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     ingestAuth: e.INGEST_AUTH,
     logLevel: e.LOG_LEVEL,
     metrics: { windowSeconds: e.METRICS_WINDOW_SECONDS, latenessSeconds: e.METRICS_LATENESS_SECONDS, latencyFields: e.METRICS_LATENCY_FIELDS },
+    esFieldMapping: e.ES_FIELD_MAPPING,
     retention: {
       logDays: e.LOG_RETENTION_DAYS,
       metricDays: e.METRIC_RETENTION_DAYS,

@@ -75,6 +75,34 @@ const latencyFields = z
     return fields;
   });
 
+/** The Tracer fields a bulk document's fields can map onto (src/ingestion/formats/es-field-mapping.ts). */
+export const ES_MAPPED_FIELDS = ['timestamp', 'message', 'level', 'service', 'traceId', 'spanId'] as const;
+export type EsFieldOverrides = Partial<Record<(typeof ES_MAPPED_FIELDS)[number], string[]>>;
+
+/**
+ * `ES_FIELD_MAPPING`: JSON replacing some of the bulk field lists, e.g.
+ * `{"service": ["kubernetes.container.name", "service.name"]}`; the fields not named keep their defaults.
+ */
+const esFieldMapping = z
+  .string()
+  .default('{}')
+  .transform((v, ctx) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"service": ["app.name"]}' });
+      return z.NEVER;
+    }
+    const names = z.array(z.string().min(1).max(256)).min(1).max(16).optional();
+    const result = z.strictObject(Object.fromEntries(ES_MAPPED_FIELDS.map((f) => [f, names]))).safeParse(parsed);
+    if (!result.success) {
+      ctx.addIssue({ code: 'custom', message: `must map some of ${ES_MAPPED_FIELDS.join(', ')} to non-empty arrays of field names` });
+      return z.NEVER;
+    }
+    return result.data as EsFieldOverrides;
+  });
+
 /**
  * Every environment variable Tracer reads. `.env.example` lists them with their defaults;
  * a bad value stops the boot with the variable's name (see loadConfig).
@@ -93,6 +121,7 @@ export const envSchema = z.object({
   METRICS_WINDOW_SECONDS: int(60, 1, 3600),
   METRICS_LATENESS_SECONDS: int(10, 0, 3600),
   METRICS_LATENCY_FIELDS: latencyFields,
+  ES_FIELD_MAPPING: esFieldMapping,
   LOG_RETENTION_DAYS: int(30, 1, 3650),
   METRIC_RETENTION_DAYS: int(90, 1, 3650),
   PARTITION_PREMAKE_DAYS: int(3, 1, 60),

@@ -1,7 +1,8 @@
 import { DecodeError } from '../../src/ingestion/formats/decoded-batch';
 import { ES_RESPONSE_HEADERS, bulkResponse, esErrorBody, esRootDocument } from '../../src/ingestion/formats/es-bulk-response';
 import { esBulkDecoder } from '../../src/ingestion/formats/es-bulk.decoder';
-import { DEFAULT_ES_FIELD_MAPPING } from '../../src/ingestion/formats/es-field-mapping';
+import { DEFAULT_ES_FIELD_MAPPING, esFieldMapping } from '../../src/ingestion/formats/es-field-mapping';
+import { loadConfig } from '../../src/config/app-config';
 import { validateEntry } from '../../src/ingestion/log-entry.validator';
 import type { ErrorDetail } from '../../src/common/errors/api-error';
 import { captureServer } from './capture-server';
@@ -142,8 +143,9 @@ describe('Elasticsearch bulk decoder: items and mapping', () => {
     expect(batch.entries[0]).toMatchObject(expected);
   });
 
-  it('takes a custom mapping', () => {
-    const mapping = { ...DEFAULT_ES_FIELD_MAPPING, message: ['event.original'], service: ['kubernetes.container.name'] };
+  it('takes a custom mapping (ES_FIELD_MAPPING replaces some lists)', () => {
+    const mapping = esFieldMapping(loadConfig({ ES_FIELD_MAPPING: '{"message": ["event.original"], "service": ["kubernetes.container.name"]}' }).esFieldMapping);
+    expect(mapping.level).toEqual(DEFAULT_ES_FIELD_MAPPING.level);
     const batch = esBulkDecoder({ mapping })(ndjson({ index: { _index: 'k8s' } }, { event: { original: 'raw' }, kubernetes: { container: { name: 'api' } } }), undefined, LIMITS);
     expect(batch.entries[0]).toEqual({ level: 'info', message: 'raw', service: 'api' });
   });

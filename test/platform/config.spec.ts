@@ -42,6 +42,14 @@ describe('config', () => {
     ]);
   });
 
+  it('reads ES_FIELD_MAPPING as replacements of some bulk field lists', () => {
+    expect(loadConfig({}).esFieldMapping).toEqual({});
+    expect(loadConfig({ ES_FIELD_MAPPING: '{"service": ["kubernetes.container.name", "app"], "level": ["lvl"]}' }).esFieldMapping).toEqual({
+      service: ['kubernetes.container.name', 'app'],
+      level: ['lvl'],
+    });
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).databaseUrl).toBeUndefined();
   });
@@ -56,6 +64,10 @@ describe('config', () => {
     ['ALLOW_PRIVATE_WEBHOOKS', 'maybe'],
     ['TRACER_SECRET_KEY', 'short'],
     ['TRACER_ADMIN_KEY', 'tiny'],
+    ['ES_FIELD_MAPPING', 'not json'],
+    ['ES_FIELD_MAPPING', '{"host": ["h"]}'],
+    ['ES_FIELD_MAPPING', '{"service": []}'],
+    ['ES_FIELD_MAPPING', '["service"]'],
     ['METRICS_LATENCY_FIELDS', ' , '],
     ['METRICS_LATENCY_FIELDS', 'x'.repeat(129)],
     ['METRICS_LATENCY_FIELDS', Array.from({ length: 17 }, (_, i) => `f${i}`).join(',')],

@@ -26,6 +26,11 @@ export const DEFAULT_ES_FIELD_MAPPING: EsFieldMapping = {
   spanId: ['span.id', 'span_id', 'spanId'],
 };
 
+/** The defaults with some lists replaced (config `esFieldMapping`, from ES_FIELD_MAPPING). */
+export function esFieldMapping(overrides: Partial<EsFieldMapping> = {}): EsFieldMapping {
+  return { ...DEFAULT_ES_FIELD_MAPPING, ...overrides };
+}
+
 type Doc = Record<string, unknown>;
 
 /** The value at `name` (flat key first, then nested path) and how to remove it from the document. */
