@@ -9,7 +9,7 @@ export function levelFromNumber(n: number): Level {
   return 'fatal';
 }
 
-const NAMES: Record<string, Level> = {
+const NAMES: ReadonlyMap<string, Level> = new Map<string, Level>(Object.entries({
   trace: 'debug',
   silly: 'debug',
   verbose: 'debug',
@@ -25,9 +25,9 @@ const NAMES: Record<string, Level> = {
   alert: 'fatal',
   emerg: 'fatal',
   fatal: 'fatal',
-};
+}) as [string, Level][]); // a Map: a name such as "constructor" must not find Object.prototype's
 
 /** Level names of winston (npm and syslog sets) and pino; unknown names are info. */
 export function levelFromName(name: unknown): Level {
-  return (typeof name === 'string' && NAMES[name.toLowerCase()]) || 'info';
+  return (typeof name === 'string' && NAMES.get(name.toLowerCase())) || 'info';
 }

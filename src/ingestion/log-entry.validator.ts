@@ -33,7 +33,7 @@ export function normalizeLevel(value: unknown): Level | undefined {
   if (LEVEL_SET.has(value)) return value as Level; // the usual case, without allocating
   const v = value.trim().toLowerCase();
   if ((LEVELS as readonly string[]).includes(v)) return v as Level;
-  return LEVEL_ALIASES[v];
+  return Object.hasOwn(LEVEL_ALIASES, v) ? LEVEL_ALIASES[v] : undefined; // not Object.prototype's "constructor"
 }
 
 /** A parsed timestamp, with its canonical text when it is already known. */

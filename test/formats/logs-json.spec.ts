@@ -94,6 +94,14 @@ describe('POST /logs decoder: what the loggers write', () => {
     expect(validateEntry(entries[0], 0, ctx)).toMatchObject({ level: 'debug' });
   });
 
+  it('refuses level names that are Object.prototype properties, from any record shape', () => {
+    const ctx = { limits: { messageBytes: 100, metadataBytes: 100 }, now: new Date(), minTime: 0, maxTime: Date.now() + 600_000 };
+    for (const level of ['constructor', 'toString', '__proto__']) {
+      const [entry] = decodeLogsBody(ndjson({ level, msg: 'm', name: 's' }), NDJSON, LIMITS).entries;
+      expect(validateEntry(entry, 0, ctx)).toEqual([{ index: 0, field: 'level', message: expect.stringMatching(/^level must be one of/) }]);
+    }
+  });
+
   it('takes one object, {logs:[...]}, a bare array, and skips blank NDJSON lines', () => {
     const e = { level: 'info', message: 'm', service: 's' };
     expect(decodeLogsBody(json(e), 'application/json', LIMITS)).toEqual({ entries: [e], paths: [''] });

@@ -104,6 +104,7 @@ describe('Loki push decoder: mapping', () => {
     ['JSON pino trace number', '{"level":10,"msg":"enter"}', 'debug', 'enter'],
     ['JSON without message keeps the line', '{"level":"info","a":1}', 'info', '{"level":"info","a":1}'],
     ['nothing to detect', 'GET /health 200', 'info', 'GET /health 200'],
+    ['a level named like an Object property', 'level=constructor x', 'info', 'level=constructor x'],
   ])('level from the line: %s', (_name, line, level, message) => {
     const body = json({ streams: [{ stream: { app: 'a' }, values: [[String(now), line]] }] });
     expect(decodeLokiPush(body, 'application/json', LIMITS).entries[0]).toMatchObject({ level, message });

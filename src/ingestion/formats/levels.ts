@@ -7,7 +7,7 @@ import { deeperThan, keyCountExceeds } from './decoded-batch';
  * trace record is kept as the finest level Tracer has rather than refused. Syslog's severities (rsyslog,
  * syslog-ng) and the common abbreviations are here too.
  */
-const NAMES: Record<string, Level> = {
+const NAMES: ReadonlyMap<string, Level> = new Map<string, Level>(Object.entries({
   trace: 'debug',
   debug: 'debug',
   dbug: 'debug',
@@ -27,7 +27,7 @@ const NAMES: Record<string, Level> = {
   emerg: 'fatal',
   emergency: 'fatal',
   panic: 'fatal',
-};
+}) as [string, Level][]); // a Map: a name such as "constructor" must not find Object.prototype's
 
 /**
  * A level from a name (any case) or a pino/bunyan number (10 trace, 20 debug, 30 info, 40 warn, 50 error,
@@ -42,7 +42,7 @@ export function levelOf(value: unknown): Level | undefined {
     return 'fatal';
   }
   if (typeof value !== 'string') return undefined;
-  return NAMES[value] ?? NAMES[value.trim().toLowerCase()];
+  return NAMES.get(value) ?? NAMES.get(value.trim().toLowerCase());
 }
 
 const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel)=(?:"([^"]*)"|([^\s"]+))/i;
