@@ -1,4 +1,4 @@
-export { TracerClient, TracerLogger, safeStringify, type Level, type Metadata, type TracerClientOptions } from './tracer-client';
+export { TracerClient, TracerLogger, safeStringify, type Level, type LogRecord, type Metadata, type TracerClientOptions } from './tracer-client';
 export type { LogInput, TracerError, TracerStats } from './pipeline';
 export { tracerMiddleware, type TracerMiddlewareOptions } from './express';
 export { createTracerApi, type TracerApi, type TracerApiOptions } from './api';

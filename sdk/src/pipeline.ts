@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { TracerApi } from './api';
 import { isRetryableStatus, parseRetryAfter, retryDelay, type BackoffOptions } from './backoff';
 import { splitBatches } from './batch';
@@ -44,8 +46,12 @@ export interface PipelineOptions {
   maxRetries: number;
   backoff: BackoffOptions;
   requestTimeoutMs: number;
+  /** gzip request bodies (Tracer inflates `Content-Encoding: gzip`): log JSON shrinks about tenfold. */
+  gzip: boolean;
   onError?: (error: TracerError) => void;
 }
+
+const gzipAsync = promisify(gzip);
 
 interface Item {
   seq: number;
@@ -195,6 +201,8 @@ export class LogPipeline {
   private async send(batch: Item[]): Promise<void> {
     const logs = batch.map((i) => i.entry);
     const idempotencyKey = randomUUID();
+    // Compressed once per batch (off the event loop's hot path: zlib runs on the thread pool), reused by retries.
+    const gzipped = this.options.gzip ? await gzipAsync(JSON.stringify({ logs })) : undefined;
     for (let attempt = 0; ; attempt++) {
       let status: number | undefined;
       let retryAfterMs: number | undefined;
@@ -203,7 +211,8 @@ export class LogPipeline {
         this.counters.requests++;
         const { data, error, response } = await this.api.POST('/logs', {
           body: { logs },
-          headers: { 'Idempotency-Key': idempotencyKey },
+          ...(gzipped ? { bodySerializer: () => gzipped } : {}),
+          headers: { 'Idempotency-Key': idempotencyKey, ...(gzipped ? { 'Content-Encoding': 'gzip', 'Content-Type': 'application/json' } : {}) },
           signal: AbortSignal.timeout(this.options.requestTimeoutMs),
         });
         status = response.status;

@@ -1,5 +1,6 @@
 import { createTracerApi, type TracerApi } from './api';
 import { SERVER_MAX_BATCH_LOGS, SERVER_MAX_BODY_BYTES } from './batch';
+import { activeSpanIds } from './otel-context';
 import { LogPipeline, type LogInput, type TracerError, type TracerStats } from './pipeline';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -36,6 +37,22 @@ export interface TracerClientOptions {
   flushOnExit?: boolean;
   /** A fetch implementation (defaults to the global one). */
   fetch?: typeof fetch;
+  /** gzip request bodies; default true (Tracer accepts `Content-Encoding: gzip`). */
+  gzip?: boolean;
+}
+
+/**
+ * One log as a logger adapter hands it over (the pino and winston transports): its own time, level and
+ * ids. Fields left out are filled like a method call's: now, and the active OpenTelemetry span.
+ */
+export interface LogRecord {
+  level: Level;
+  message: string;
+  /** ISO 8601 text, epoch milliseconds or a Date; default now. */
+  timestamp?: string | number | Date;
+  metadata?: Metadata;
+  traceId?: string;
+  spanId?: string;
 }
 
 /** Clients to flush when the event loop empties; one process listener for all of them. */
@@ -65,26 +82,38 @@ export class TracerLogger {
     protected readonly metadata: Metadata,
   ) {}
 
-  debug(message: unknown, metadata?: Metadata): void {
+  /**
+   * Logs at debug. Either `(message, metadata?)` or pino's `(metadata, message)`; an Error in either place
+   * is kept with its name and stack. `traceId`/`spanId` in the metadata set the log's trace context
+   * (else the active OpenTelemetry span's, when `@opentelemetry/api` is installed).
+   */
+  debug(message: unknown, metadata?: Metadata | string): void {
     this.log('debug', message, metadata);
   }
-  info(message: unknown, metadata?: Metadata): void {
+  info(message: unknown, metadata?: Metadata | string): void {
     this.log('info', message, metadata);
   }
-  warn(message: unknown, metadata?: Metadata): void {
+  warn(message: unknown, metadata?: Metadata | string): void {
     this.log('warn', message, metadata);
   }
-  error(message: unknown, metadata?: Metadata): void {
+  error(message: unknown, metadata?: Metadata | string): void {
     this.log('error', message, metadata);
   }
-  fatal(message: unknown, metadata?: Metadata): void {
+  fatal(message: unknown, metadata?: Metadata | string): void {
     this.log('fatal', message, metadata);
   }
 
   /** Queues one log. An Error as the message logs its message, with name and stack in metadata. */
-  log(level: Level, message: unknown, metadata?: Metadata): void {
+  log(level: Level, message: unknown, metadata?: Metadata | string): void {
     try {
-      const merged: Metadata = { ...this.metadata, ...(isPlainObject(metadata) ? metadata : metadata === undefined ? {} : { value: metadata }) };
+      // pino's order: an object (or Error) first, the message second.
+      if (typeof metadata === 'string' && (message instanceof Error || isPlainObject(message))) {
+        const obj = message;
+        message = metadata;
+        metadata = obj instanceof Error ? { error: { name: obj.name, message: obj.message, stack: obj.stack } } : obj;
+      }
+      const extra: Metadata = isPlainObject(metadata) ? metadata : metadata === undefined ? {} : { value: metadata };
+      const merged: Metadata = { ...this.metadata, ...extra };
       let text: string;
       if (message instanceof Error) {
         text = message.message || message.name;
@@ -92,12 +121,34 @@ export class TracerLogger {
       } else {
         text = typeof message === 'string' ? message : safeStringify(message);
       }
-      const entry: LogInput = { timestamp: new Date().toISOString(), level, message: text, service: this.service };
-      // A JSON-safe deep copy: later changes to the caller's objects do not change the queued log.
-      if (Object.keys(merged).length) entry.metadata = toJsonSafe(merged, [], 0) as Metadata;
-      this.core.pipeline.enqueue(entry, Buffer.byteLength(JSON.stringify(entry)));
+      this.emit({ level, message: text, metadata: merged });
     } catch {
       // Logging must never break the application; a log that cannot even be built is lost.
+    }
+  }
+
+  /**
+   * Queues one log record as given (for logger adapters). `traceId`/`spanId` (or `trace_id`/`span_id`,
+   * as OpenTelemetry's logger instrumentations inject them) are taken out of the metadata.
+   */
+  emit(record: LogRecord): void {
+    try {
+      const metadata: Metadata = { ...(record.metadata ?? {}) };
+      let traceId = record.traceId ?? idOf(metadata, 'traceId', 'trace_id');
+      let spanId = record.spanId ?? idOf(metadata, 'spanId', 'span_id');
+      if (!traceId) {
+        const active = activeSpanIds();
+        traceId = active?.traceId;
+        spanId ??= active?.spanId;
+      }
+      const entry: LogInput = { timestamp: timestampOf(record.timestamp), level: record.level, message: record.message, service: this.service };
+      if (traceId) entry.traceId = traceId;
+      if (spanId) entry.spanId = spanId;
+      // A JSON-safe deep copy: later changes to the caller's objects do not change the queued log.
+      if (Object.keys(metadata).length) entry.metadata = toJsonSafe(metadata, [], 0) as Metadata;
+      this.core.pipeline.enqueue(entry, Buffer.byteLength(JSON.stringify(entry)));
+    } catch {
+      // Logging must never break the application.
     }
   }
 
@@ -154,6 +205,7 @@ export class TracerClient extends TracerLogger {
       maxRetries: Math.max(0, options.maxRetries ?? 8),
       backoff: { baseMs: options.backoff?.baseMs ?? 500, maxMs: options.backoff?.maxMs ?? 30_000 },
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      gzip: options.gzip ?? true,
       onError: options.onError,
     });
     const core: Core = { pipeline, api, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000 };
@@ -164,6 +216,26 @@ export class TracerClient extends TracerLogger {
       if (onExit.size === 1) process.on('beforeExit', flushAllOnExit);
     }
   }
+}
+
+/** Takes a string id out of the metadata under either name. */
+function idOf(metadata: Metadata, ...names: string[]): string | undefined {
+  let found: string | undefined;
+  for (const name of names) {
+    const v = metadata[name];
+    if (typeof v === 'string' && v) {
+      found ??= v;
+      delete metadata[name];
+    }
+  }
+  return found;
+}
+
+function timestampOf(t: string | number | Date | undefined): string {
+  if (t === undefined) return new Date().toISOString();
+  if (typeof t === 'string') return t;
+  const d = typeof t === 'number' ? new Date(t) : t;
+  return Number.isNaN(d.getTime()) ? new Date().toISOString() : d.toISOString();
 }
 
 function clamp(n: number, min: number, max: number): number {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSecretKey, envSchema } from './config.schema';
+import { decodeSecretKey, envSchema, type EsFieldOverrides, type LatencyField } from './config.schema';
 
 /** Thrown at boot when an environment variable has a bad value; the message names the variable. */
 export class ConfigError extends Error {
@@ -23,7 +23,9 @@ export interface AppConfig {
   adminKey?: string;
   ingestAuth: 'required' | 'optional';
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  metrics: { windowSeconds: number; latenessSeconds: number };
+  metrics: { windowSeconds: number; latenessSeconds: number; latencyFields: LatencyField[] };
+  /** Replacements of the Elasticsearch bulk field lists (ES_FIELD_MAPPING), over DEFAULT_ES_FIELD_MAPPING. */
+  esFieldMapping: EsFieldOverrides;
   retention: { logDays: number; metricDays: number; premakeDays: number };
   db: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   limits: {
@@ -90,7 +92,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     adminKey: e.TRACER_ADMIN_KEY,
     ingestAuth: e.INGEST_AUTH,
     logLevel: e.LOG_LEVEL,
-    metrics: { windowSeconds: e.METRICS_WINDOW_SECONDS, latenessSeconds: e.METRICS_LATENESS_SECONDS },
+    metrics: { windowSeconds: e.METRICS_WINDOW_SECONDS, latenessSeconds: e.METRICS_LATENESS_SECONDS, latencyFields: e.METRICS_LATENCY_FIELDS },
+    esFieldMapping: e.ES_FIELD_MAPPING,
     retention: {
       logDays: e.LOG_RETENTION_DAYS,
       metricDays: e.METRIC_RETENTION_DAYS,

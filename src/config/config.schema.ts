@@ -41,6 +41,68 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+/** One metadata field read as latency, with the factor that turns its unit into milliseconds. */
+export interface LatencyField {
+  field: string;
+  toMs: number;
+}
+
+const LATENCY_UNITS: Record<string, number> = { ms: 1, s: 1000, us: 0.001 };
+export const DEFAULT_LATENCY_FIELDS = 'latency,latency_ms,duration_ms,responseTime,http.server.request.duration:s,duration';
+
+/**
+ * `METRICS_LATENCY_FIELDS`: metadata keys, first numeric one wins, each optionally `:ms` (default), `:s`
+ * or `:us`. Names are top-level metadata keys (dots included, as OTLP attributes are stored).
+ */
+const latencyFields = z
+  .string()
+  .default(DEFAULT_LATENCY_FIELDS)
+  .transform((v, ctx) => {
+    const fields: LatencyField[] = [];
+    for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+      // Any key name (it is bound as a parameter, never written into SQL), then an optional unit.
+      const m = /^(.{1,128}?)(?::(ms|s|us))?$/.exec(part);
+      if (!m || m[1].includes('\u0000')) {
+        ctx.addIssue({ code: 'custom', message: `"${part.slice(0, 140)}" is not a field name (1-128 characters) with an optional :ms, :s or :us` });
+        return z.NEVER;
+      }
+      fields.push({ field: m[1].trim(), toMs: LATENCY_UNITS[m[2] ?? 'ms'] });
+    }
+    if (fields.length < 1 || fields.length > 16) {
+      ctx.addIssue({ code: 'custom', message: 'must name between 1 and 16 fields' });
+      return z.NEVER;
+    }
+    return fields;
+  });
+
+/** The Tracer fields a bulk document's fields can map onto (src/ingestion/formats/es-field-mapping.ts). */
+export const ES_MAPPED_FIELDS = ['timestamp', 'message', 'level', 'service', 'traceId', 'spanId'] as const;
+export type EsFieldOverrides = Partial<Record<(typeof ES_MAPPED_FIELDS)[number], string[]>>;
+
+/**
+ * `ES_FIELD_MAPPING`: JSON replacing some of the bulk field lists, e.g.
+ * `{"service": ["kubernetes.container.name", "service.name"]}`; the fields not named keep their defaults.
+ */
+const esFieldMapping = z
+  .string()
+  .default('{}')
+  .transform((v, ctx) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"service": ["app.name"]}' });
+      return z.NEVER;
+    }
+    const names = z.array(z.string().min(1).max(256)).min(1).max(16).optional();
+    const result = z.strictObject(Object.fromEntries(ES_MAPPED_FIELDS.map((f) => [f, names]))).safeParse(parsed);
+    if (!result.success) {
+      ctx.addIssue({ code: 'custom', message: `must map some of ${ES_MAPPED_FIELDS.join(', ')} to non-empty arrays of field names` });
+      return z.NEVER;
+    }
+    return result.data as EsFieldOverrides;
+  });
+
 /**
  * Every environment variable Tracer reads. `.env.example` lists them with their defaults;
  * a bad value stops the boot with the variable's name (see loadConfig).
@@ -58,6 +120,8 @@ export const envSchema = z.object({
 
   METRICS_WINDOW_SECONDS: int(60, 1, 3600),
   METRICS_LATENESS_SECONDS: int(10, 0, 3600),
+  METRICS_LATENCY_FIELDS: latencyFields,
+  ES_FIELD_MAPPING: esFieldMapping,
   LOG_RETENTION_DAYS: int(30, 1, 3650),
   METRIC_RETENTION_DAYS: int(90, 1, 3650),
   PARTITION_PREMAKE_DAYS: int(3, 1, 60),

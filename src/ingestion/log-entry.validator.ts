@@ -25,7 +25,8 @@ export interface ValidationContext {
   lastMetadata?: { source: object; json: string | null; error?: string };
 }
 
-const LEVEL_ALIASES: Record<string, Level> = { warning: 'warn', critical: 'fatal' };
+// trace is kept as debug: the stored levels are DESIGN §4's five, and loggers (pino, winston) emit trace.
+const LEVEL_ALIASES: Record<string, Level> = { warning: 'warn', critical: 'fatal', trace: 'debug' };
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // An even run of backslashes then \u0000 or a lone-surrogate escape: what JSON.stringify writes for a
 // NUL or an unpaired surrogate, both of which PostgreSQL's jsonb refuses.
@@ -38,7 +39,7 @@ export function normalizeLevel(value: unknown): Level | undefined {
   if (LEVEL_SET.has(value)) return value as Level; // the usual case, without allocating
   const v = value.trim().toLowerCase();
   if ((LEVELS as readonly string[]).includes(v)) return v as Level;
-  return LEVEL_ALIASES[v];
+  return Object.hasOwn(LEVEL_ALIASES, v) ? LEVEL_ALIASES[v] : undefined; // not Object.prototype's "constructor"
 }
 
 /** A parsed timestamp, with its canonical text when it is already known. */
@@ -114,7 +115,7 @@ export function validateEntry(raw: unknown, index: number, ctx: ValidationContex
 
   const level = normalizeLevel(e.level);
   if (e.level === undefined) errors = fail(errors, index, 'level', 'level is required');
-  else if (!level) errors = fail(errors, index, 'level', `level must be one of ${LEVELS.join(', ')} (or warning, critical)`);
+  else if (!level) errors = fail(errors, index, 'level', `level must be one of ${LEVELS.join(', ')} (or trace, warning, critical)`);
 
   const message = e.message;
   if (typeof message !== 'string') errors = fail(errors, index, 'message', message === undefined ? 'message is required' : 'message must be a string');

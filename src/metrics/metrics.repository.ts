@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { LatencyField } from '../config/config.schema';
 import { DatabaseService } from '../database/database.service';
 import type { Queryable } from './queryable';
 
@@ -18,27 +20,34 @@ export interface MetricRow {
   latencyMax: number | null;
 }
 
-/** A numeric JSON value (a number, or a string that is one) as float8, else NULL. */
-const num = (key: string) => `CASE jsonb_typeof(metadata->'${key}')
-      WHEN 'number' THEN (metadata->>'${key}')::float8
-      WHEN 'string' THEN CASE WHEN metadata->>'${key}' ~ '^\\s*-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$'
-                              THEN (metadata->>'${key}')::float8 END
+/**
+ * A numeric JSON value (a number, or a string that is one) of the metadata key in parameter `$n`, as
+ * float8, else NULL. The key is a bound parameter: the configured names never become SQL text.
+ */
+const num = (n: number) => `CASE jsonb_typeof(metadata->$${n}::text)
+      WHEN 'number' THEN (metadata->>$${n}::text)::float8
+      WHEN 'string' THEN CASE WHEN metadata->>$${n}::text ~ '^\\s*-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$'
+                              THEN (metadata->>$${n}::text)::float8 END
     END`;
 
 /**
  * Every service of one window in one statement: scans the window's logs through the primary key
  * (which leads with timestamp), groups by service and upserts, so re-aggregating a window (late logs)
- * is the same idempotent statement. Latency is the first numeric of metadata.latency, latency_ms,
- * duration_ms. Returns the window's total log count (0: nothing at all was ingested for it).
+ * is the same idempotent statement. Latency is the first numeric of the configured metadata fields
+ * (METRICS_LATENCY_FIELDS, in milliseconds after each field's unit factor); their names are parameters
+ * $3, $4, ... Returns the window's total log count (0: nothing at all was ingested for it).
  *
  * Shaped for windows of a million logs (docs/performance.md): `OFFSET 0` keeps the planner from
  * inlining `lat` into every aggregate that reads it (it would extract the JSON five times per row);
  * grouping without ordered-set aggregates lets PostgreSQL hash by service instead of sorting the whole
  * window, and the exact percentiles are then taken per service, with one sort, over its latencies.
  */
-const AGGREGATE_SQL = `
+export function aggregateSql(fields: readonly LatencyField[]): string {
+  // The unit factor is a number from a closed set (config.schema's LATENCY_UNITS), never user text.
+  const latency = fields.map((f, i) => (f.toMs === 1 ? num(i + 3) : `${num(i + 3)} * ${Number(f.toMs)}`)).join(',\n      ');
+  return `
   WITH l AS (
-    SELECT service, level, COALESCE(${num('latency')}, ${num('latency_ms')}, ${num('duration_ms')}) AS lat
+    SELECT service, level, COALESCE(${latency}) AS lat
       FROM logs
      WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $1::timestamptz + make_interval(secs => $2)
     OFFSET 0
@@ -61,6 +70,7 @@ const AGGREGATE_SQL = `
     RETURNING log_count
   )
   SELECT COALESCE(sum(log_count), 0)::int AS total FROM up`;
+}
 
 const COLUMNS = `service, window_start AS "windowStart", window_seconds AS "windowSeconds", log_count AS "logCount",
   error_count AS "errorCount", warn_count AS "warnCount", latency_count AS "latencyCount",
@@ -70,10 +80,19 @@ const COLUMNS = `service, window_start AS "windowStart", window_seconds AS "wind
 /** The SQL of the `metrics` table. */
 @Injectable()
 export class MetricsRepository {
-  constructor(private readonly db: DatabaseService) {}
+  private readonly aggregateSql: string;
+  private readonly latencyFields: string[];
+
+  constructor(
+    private readonly db: DatabaseService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.aggregateSql = aggregateSql(config.metrics.latencyFields);
+    this.latencyFields = config.metrics.latencyFields.map((f) => f.field);
+  }
 
   async aggregate(q: Queryable, windowStart: Date, windowSeconds: number): Promise<number> {
-    const [row] = await q.query(AGGREGATE_SQL, [windowStart.toISOString(), windowSeconds]);
+    const [row] = await q.query(this.aggregateSql, [windowStart.toISOString(), windowSeconds, ...this.latencyFields]);
     return row.total as number;
   }
 

@@ -46,6 +46,18 @@ describe('API keys and auth', () => {
     await t.http.get('/logs').set('X-API-Key', k.key).expect(200);
   });
 
+  it('accepts the key as a Basic password and as ApiKey (raw or base64 id:key), with the same scopes', async () => {
+    const k = await createKey({ name: 'shipper', scopes: ['read'] });
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    await t.http.get('/logs').auth('promtail', k.key).expect(200);
+    await t.http.get('/logs').set('Authorization', `ApiKey ${k.key}`).expect(200);
+    await t.http.get('/logs').set('Authorization', `ApiKey ${b64(`id:${k.key}`)}`).expect(200);
+    const wrong = await t.http.get('/logs').auth('promtail', 'trc_nope').expect(401);
+    expect(wrong.body.message).toBe('Invalid API key');
+    const noScope = await t.http.post('/logs').auth('promtail', k.key).send({ level: 'info', message: 'x', service: 'a' }).expect(403);
+    expect(noScope.body.message).toBe("This API key lacks the 'ingest' scope");
+  });
+
   it('403 for a key without the scope; admin passes every scope', async () => {
     const ingest = await createKey({ name: 'ingest-only', scopes: ['ingest'] });
     const res = await t.http.get('/logs').set(bearer(ingest.key)).expect(403);

@@ -43,6 +43,21 @@ describe('metrics storage (partitioned by day on PostgreSQL and PGlite)', () => 
 
   it('aggregates counts and latency percentiles from the first numeric of latency, latency_ms, duration_ms', () => aggregatesOneWindow(t));
 
+  it("reads pino-http's responseTime and OTel's http.server.request.duration (seconds) by default", async () => {
+    const h = new DetectionHarness(t, windowStartOf(Date.now() - 2 * 3600_000, 3600));
+    const at = (s: number) => new Date(h.w(0).getTime() + s * 1000);
+    await seedLogs(t.db, [
+      { timestamp: at(1), level: 'info', service: 'lat-defaults', metadata: { responseTime: 40 } },
+      { timestamp: at(2), level: 'info', service: 'lat-defaults', metadata: { 'http.server.request.duration': 0.25 } },
+      { timestamp: at(3), level: 'info', service: 'lat-defaults', metadata: { duration: '70' } },
+      { timestamp: at(4), level: 'info', service: 'lat-defaults', metadata: { responseTime: 9999, latency_ms: 10 } }, // latency_ms comes first
+      { timestamp: at(5), level: 'info', service: 'lat-defaults', metadata: { http: { server: { request: { duration: 5 } } } } }, // nested: not the key
+    ]);
+    await h.runWindow(0);
+    const [row] = await t.db.query(`SELECT latency_count, latency_max, latency_avg FROM metrics WHERE window_start = $1 AND service = 'lat-defaults'`, [h.w(0).toISOString()]);
+    expect(row).toEqual({ latency_count: 4, latency_max: 250, latency_avg: (40 + 250 + 70 + 10) / 4 });
+  });
+
   it('is looked after by the partition maintainer with METRIC_RETENTION_DAYS', async () => {
     const [kind] = await t.db.query<{ relkind: string }>(`SELECT relkind FROM pg_class WHERE relname = 'metrics'`);
     if (kind.relkind !== 'p') return; // a TimescaleDB server: the hypertable test below covers it
@@ -89,6 +104,26 @@ describeEmbedded('metrics on TimescaleDB (PGlite TimescaleDB build)', () => {
   });
 
   it('aggregates the same way', () => aggregatesOneWindow(t));
+});
+
+describe('METRICS_LATENCY_FIELDS', () => {
+  it('replaces the fields read as latency, in order, with their units', async () => {
+    const t = await createTestApp({ env: { METRICS_LATENCY_FIELDS: "took:s, elapsed_us:us,it's" } });
+    try {
+      const h = new DetectionHarness(t, windowStartOf(Date.now() - 3 * 3600_000, 3600));
+      const at = (s: number) => new Date(h.w(0).getTime() + s * 1000);
+      await seedLogs(t.db, [
+        { timestamp: at(1), level: 'info', service: 'lat-custom', metadata: { took: 1.5, latency_ms: 1 } },
+        { timestamp: at(2), level: 'info', service: 'lat-custom', metadata: { elapsed_us: 2500 } },
+        { timestamp: at(3), level: 'info', service: 'lat-custom', metadata: { latency: 5, "it's": 'x' } }, // neither configured field is numeric
+      ]);
+      await h.runWindow(0);
+      const [row] = await t.db.query(`SELECT latency_count, latency_max, latency_p50 FROM metrics WHERE window_start = $1 AND service = 'lat-custom'`, [h.w(0).toISOString()]);
+      expect(row).toEqual({ latency_count: 2, latency_max: 1500, latency_p50: 751.25 });
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe('metric_windows ledger', () => {

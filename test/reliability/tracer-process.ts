@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -120,7 +121,9 @@ export class Load {
   ) {
     const recordingFetch: typeof fetch = async (input, init) => {
       const req = input instanceof Request ? input : new Request(input, init);
-      const body = JSON.parse(await req.clone().text()) as { logs: Array<{ metadata: { uid: string } }> };
+      const raw = Buffer.from(await req.clone().arrayBuffer()); // the SDK gzips its bodies
+      const text = (req.headers.get('content-encoding') === 'gzip' ? gunzipSync(raw) : raw).toString();
+      const body = JSON.parse(text) as { logs: Array<{ metadata: { uid: string } }> };
       const attempt: Attempt = {
         key: req.headers.get('idempotency-key') ?? '',
         uids: body.logs.map((l) => l.metadata.uid),

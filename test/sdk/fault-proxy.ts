@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -98,8 +99,13 @@ export class FaultProxy {
       .filter((r) => r.method === 'POST' && r.url === '/logs')
       .map((r) => ({
         key: r.headers['idempotency-key'] as string | undefined,
-        messages: (JSON.parse(r.body.toString()) as { logs: { message: string }[] }).logs.map((l) => l.message),
+        messages: (JSON.parse(bodyText(r)) as { logs: { message: string }[] }).logs.map((l) => l.message),
         status: r.status,
       }));
   }
+}
+
+/** The request body as text, inflated when the client gzipped it (the SDK does by default). */
+export function bodyText(r: { headers: Record<string, unknown>; body: Buffer }): string {
+  return (r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body).toString();
 }

@@ -11,16 +11,56 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { REQUIRED_SCOPES, type Principal, type Scope } from './scopes.decorator';
 import { READ_SCOPING, type ReadScoping } from './service-scope';
 
-/** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+/**
+ * The key a client presents, in any of the forms shippers and logger libraries send:
+ * - `Authorization: Bearer <key>` and `X-API-Key: <key>` (Tracer's own clients);
+ * - `Authorization: Basic base64(user:key)`: the key is the password, any username (Promtail, Fluent Bit,
+ *   syslog daemons, Vector only offer user/password). A blank password takes the username instead, for
+ *   clients that can only set a user;
+ * - `Authorization: ApiKey <key>` (Elastic clients). The official client sends a string apiKey as is and
+ *   an `{ id, api_key }` object as base64(`id:api_key`), which is also the "encoded" form Elastic hands
+ *   out: a token that is not a Tracer key and decodes to `id:key` presents `key`.
+ */
 export function presentedKey(req: Request): string | undefined {
   const auth = req.headers.authorization;
   if (typeof auth === 'string') {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (m) return m[1];
+    const m = /^(Bearer|Basic|ApiKey)\s+(\S+)\s*$/i.exec(auth);
+    if (m) {
+      const scheme = m[1].toLowerCase();
+      if (scheme === 'bearer') return m[2];
+      if (scheme === 'basic') return basicPassword(m[2]);
+      return apiKeyToken(m[2]);
+    }
   }
   const header = req.headers['x-api-key'];
   return typeof header === 'string' && header.trim() ? header.trim() : undefined;
 }
+
+/** Strict base64 (what `Buffer.from(s, 'base64')` would otherwise guess at), decoded as UTF-8. */
+function decodeBase64(token: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token) || token.length % 4 !== 0) return undefined;
+  return Buffer.from(token, 'base64').toString('utf8');
+}
+
+function basicPassword(token: string): string | undefined {
+  const decoded = decodeBase64(token);
+  if (decoded === undefined) return undefined;
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  const password = decoded.slice(colon + 1);
+  const key = password || decoded.slice(0, colon);
+  return key || undefined;
+}
+
+function apiKeyToken(token: string): string {
+  if (token.startsWith(KEY_PREFIX)) return token;
+  const decoded = decodeBase64(token);
+  const colon = decoded?.indexOf(':') ?? -1;
+  return decoded !== undefined && colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : token;
+}
+
+/** Tracer keys start with this (src/api-keys/key-material.ts); such a token is never base64 to decode. */
+const KEY_PREFIX = 'trc_';
 
 function unauthorized(message: string): ApiError {
   return new ApiError(401, message, undefined, { 'WWW-Authenticate': 'Bearer' });
@@ -65,7 +105,7 @@ export class AuthGuard implements CanActivate {
         return true;
       }
       this.limiter.consume('anonymous', ip);
-      throw unauthorized('Missing API key: send Authorization: Bearer <key> or X-API-Key');
+      throw unauthorized('Missing API key: send Authorization: Bearer <key>, X-API-Key, Basic auth with the key as password, or ApiKey <key>');
     }
     if (this.isScrapeToken(key) && this.reflector.getAllAndOverride<boolean>(ALLOW_SCRAPE_TOKEN, targets)) {
       req.principal = null;

@@ -1,0 +1,13 @@
+import type { DecodeLimits } from '../../src/ingestion/formats/decoded-batch';
+
+/** The defaults of DESIGN §4 (10,000 logs, 32 KiB message, 16 KiB metadata, 10 MiB body). */
+export const LIMITS: DecodeLimits = {
+  maxRecords: 10_000,
+  maxMessageBytes: 32 * 1024,
+  maxMetadataBytes: 16 * 1024,
+  maxDepth: 32,
+  maxAttributes: 128,
+  maxExpandedBytes: 10 * 1024 * 1024,
+};
+
+export const limits = (overrides: Partial<DecodeLimits>): DecodeLimits => ({ ...LIMITS, ...overrides });
