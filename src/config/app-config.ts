@@ -42,7 +42,7 @@ export interface AppConfig {
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 let cachedVersion: string | undefined;
-function packageVersion(): string {
+export function packageVersion(): string {
   if (cachedVersion) return cachedVersion;
   for (const rel of ['../../package.json', '../../../package.json']) {
     try {
