@@ -122,12 +122,15 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   };
 }
 
+let processEnvFile: EnvFileResult | undefined;
+
 /**
  * Loads `.env` (or TRACER_ENV_FILE) into process.env, real variables winning. Called once, first thing,
  * by every entry point (server, CLI, migrate), before anything reads the environment.
  */
 export function loadProcessEnvFile(): EnvFileResult {
-  return loadEnvFile(process.env);
+  // Once per process: `tracer serve` loads it in the CLI and again in main.ts; the first result is the true one.
+  return (processEnvFile ??= loadEnvFile(process.env));
 }
 
 /** The one place that reads process.env for the server's configuration. */
