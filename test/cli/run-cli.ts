@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../..');
@@ -21,7 +22,8 @@ export interface CliOptions {
 /** `tracer ...` as a user runs it: a child process of the CLI's sources (TypeScript through swc). */
 export function startCli(args: string[], options: CliOptions = {}): ChildProcess {
   return spawn(process.execPath, ['-r', register, cliMain, ...args], {
-    cwd: options.cwd ?? root,
+    // Not the checkout: a developer's own .env there must not leak into the test.
+    cwd: options.cwd ?? tmpdir(),
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
