@@ -28,6 +28,8 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   const config = app.get<AppConfig>(APP_CONFIG);
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Behind a reverse proxy, req.ip (per-IP limits, request logs) comes from X-Forwarded-For (TRUST_PROXY).
+  if (config.trustProxy !== false) app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
   // Request ids are assigned first, so that every error (a body refused by the reader included) carries one.
   app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {

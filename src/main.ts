@@ -1,14 +1,19 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from '@nestjs/common';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { installGracefulShutdown } from './common/shutdown/graceful-shutdown';
-import { ConfigError, configFromProcessEnv } from './config/app-config';
+import { ShutdownState } from './common/shutdown/shutdown-state';
+import { ConfigError, configFromProcessEnv, loadProcessEnvFile, type AppConfig } from './config/app-config';
+import type { EnvFileResult } from './config/env-file';
 
 async function bootstrap(): Promise<void> {
-  let config;
+  let config: AppConfig;
+  let envFile: EnvFileResult;
   try {
+    envFile = loadProcessEnvFile();
     config = configFromProcessEnv();
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -23,8 +28,10 @@ async function bootstrap(): Promise<void> {
     abortOnError: false,
   });
   configureApp(app);
-  installGracefulShutdown(app);
+  if (envFile.path) new Logger('Config').log(`read ${envFile.applied.length} variable(s) from ${envFile.path}`);
+  installGracefulShutdown(app, { deadlineMs: config.shutdownTimeoutMs, onDrainStart: () => app.get(ShutdownState).begin() });
   await app.listen(config.port, config.host);
+  new Logger('Tracer').log(`listening on http://${config.host}:${config.port} (ready: GET /readyz)`);
 }
 
 bootstrap().catch((e: Error) => {

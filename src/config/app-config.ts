@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSecretKey, envSchema, type EsFieldOverrides, type LatencyField } from './config.schema';
+import { ConfigError } from './config-error';
+import { decodeSecretKey, envSchema, type EsFieldOverrides, type LatencyField, type TrustProxy } from './config.schema';
+import { loadEnvFile, type EnvFileResult } from './env-file';
 
-/** Thrown at boot when an environment variable has a bad value; the message names the variable. */
-export class ConfigError extends Error {
-  constructor(readonly problems: { variable: string; message: string }[]) {
-    super(
-      'Invalid configuration: ' + problems.map((p) => `${p.variable} ${p.message}`).join('; '),
-    );
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** The typed configuration of one Tracer process, built once from the environment. */
 export interface AppConfig {
@@ -50,12 +44,16 @@ export interface AppConfig {
   allowPrivateWebhooks: boolean;
   publicUrl?: string;
   secretKey?: Buffer;
+  /** Express `trust proxy`: hops to trust, or the proxies' addresses/CIDRs; false = use the socket's address. */
+  trustProxy: TrustProxy;
+  /** How long a SIGTERM drain may take before the process gives up and exits 1. */
+  shutdownTimeoutMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 let cachedVersion: string | undefined;
-function packageVersion(): string {
+export function packageVersion(): string {
   if (cachedVersion) return cachedVersion;
   for (const rel of ['../../package.json', '../../../package.json']) {
     try {
@@ -138,10 +136,41 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS,
     publicUrl: e.PUBLIC_URL,
     secretKey: e.TRACER_SECRET_KEY ? (decodeSecretKey(e.TRACER_SECRET_KEY) ?? undefined) : undefined,
+    trustProxy: e.TRUST_PROXY,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
 }
 
-/** The one place that reads process.env. */
+let processEnvFile: EnvFileResult | undefined;
+
+/**
+ * Loads `.env` (or TRACER_ENV_FILE) into process.env, real variables winning. Called once, first thing,
+ * by every entry point (server, CLI, migrate), before anything reads the environment.
+ */
+export function loadProcessEnvFile(): EnvFileResult {
+  // Once per process: `tracer serve` loads it in the CLI and again in main.ts; the first result is the true one.
+  return (processEnvFile ??= loadEnvFile(process.env));
+}
+
+/** The one place that reads process.env for the server's configuration. */
 export function configFromProcessEnv(): AppConfig {
   return loadConfig(process.env);
+}
+
+/** What the `tracer` CLI needs to reach a running server. */
+export interface CliEnv {
+  url: string;
+  apiKey?: string;
+  noColor: boolean;
+}
+
+/** TRACER_URL (default http://localhost:$PORT) and TRACER_API_KEY, for the CLI's client commands. */
+export function cliEnvFromProcessEnv(): CliEnv {
+  const env = process.env;
+  const port = env.PORT || env.API_PORT || '3000';
+  return {
+    url: (env.TRACER_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    apiKey: env.TRACER_API_KEY || undefined,
+    noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+  };
 }

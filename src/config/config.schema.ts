@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = (fallback: boolean) =>
@@ -103,6 +104,46 @@ const esFieldMapping = z
     return result.data as EsFieldOverrides;
   });
 
+/** Express `trust proxy`: false, a number of hops, or the trusted proxies (addresses, CIDRs, named ranges). */
+export type TrustProxy = false | number | string[];
+
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrCidr(v: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(v)) return true;
+  const [address, prefix, ...rest] = v.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: unset or `false` = the socket's address is the client; a hop count (`1` behind one
+ * reverse proxy); or a comma-separated list of the proxies' addresses/CIDRs. `true` (trust any
+ * X-Forwarded-For) is refused: a client could then pick its own address and dodge the per-IP limit.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((raw, ctx): TrustProxy => {
+    const v = raw?.trim() ?? '';
+    if (v === '' || v === 'false' || v === '0') return false;
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops <= 32) return hops;
+    } else {
+      const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+      const bad = list.filter((x) => !isAddressOrCidr(x));
+      if (list.length && !bad.length) return list;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be false, a hop count (0-32) or a comma-separated list of proxy addresses/CIDRs (${PROXY_RANGE_NAMES.join(', ')} allowed), got "${v}"`,
+    });
+    return z.NEVER;
+  });
+
 /**
  * Every environment variable Tracer reads. `.env.example` lists them with their defaults;
  * a bad value stops the boot with the variable's name (see loadConfig).
@@ -163,6 +204,13 @@ export const envSchema = z.object({
   SLACK_API_BASE_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
   ALLOW_PRIVATE_WEBHOOKS: bool(false),
   PUBLIC_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
+  // --- running it: .env file, proxies, shutdown (issue 16) ---
+  /** Read before this schema (see env-file.ts); listed so that it is validated and documented. */
+  TRACER_ENV_FILE: optionalString,
+  TRUST_PROXY: trustProxy,
+  // Below `docker stop`'s 10 s, so the drain finishes before the runtime's SIGKILL.
+  SHUTDOWN_TIMEOUT_SECONDS: int(8, 1, 3600),
+
   TRACER_SECRET_KEY: optionalString.pipe(
     z
       .string()

@@ -20,8 +20,7 @@ export const PGLITE_FACTORY = Symbol('PGLITE_FACTORY');
         const logger = new Logger('Database');
         const open = await openDataSource(config, factory ?? undefined);
         try {
-          const ran = await runMigrations(open.dataSource, config.databaseUrl);
-          if (ran.length) logger.log(`applied ${ran.length} migration(s): ${ran.map((m) => m.name).join(', ')}`);
+          await runMigrations(open.dataSource, config.databaseUrl, (line) => logger.log(line));
           const mode = await probeStorageMode(open.dataSource, open.embedded);
           logger.log(`storage mode: ${mode}`);
           return Object.assign(open, { mode });

@@ -52,7 +52,7 @@ export async function openDataSource(
     return { dataSource, embedded: false, close: () => dataSource.destroy() };
   }
 
-  const lock = DataDirLock.acquire(config.dataDir);
+  const lock = await DataDirLock.acquire(config.dataDir);
   let db: PGliteLike | undefined;
   try {
     db = await pgliteFactory(config.dataDir);
@@ -74,13 +74,13 @@ export async function openDataSource(
           if (dataSource.isInitialized) await dataSource.destroy();
           await owned.close();
         } finally {
-          lock.release();
+          await lock.release();
         }
       },
     };
   } catch (e) {
     await db?.close().catch(() => undefined);
-    lock.release();
+    await lock.release();
     throw e;
   }
 }

@@ -14,7 +14,7 @@ export class HealthController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Liveness and database reachability; 503 when the database does not answer within 2 s. */
+  /** For humans and old clients: database reachability and storage mode; 503 when the database does not answer within 2 s. Orchestrators use /livez and /readyz. */
   @Get()
   @Public()
   @ApiResponse({ status: 200, type: HealthDto })

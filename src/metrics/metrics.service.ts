@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Progress } from '../common/progress/progress';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -12,6 +13,8 @@ import type { Queryable } from './queryable';
 /** How far back a restart catches up missed windows, and how many windows one pass takes on. */
 export const CATCH_UP_HORIZON_MS = 24 * 3600_000;
 const CATCH_UP_BATCH = 500;
+/** A backlog of at least this many windows is a catch-up worth reporting (start, progress, summary). */
+const CATCH_UP_REPORT_WINDOWS = 10;
 /** Late logs re-aggregate their window only within this horizon. */
 export const LATE_HORIZON_MS = 3600_000;
 
@@ -34,6 +37,9 @@ export class MetricsService {
   readonly windowSeconds: number;
   private readonly latenessSeconds: number;
   private readonly retentionDays: number;
+  private readonly logger = new Logger(MetricsService.name);
+  /** The catch-up in progress, across scheduler passes (one pass takes at most CATCH_UP_BATCH windows). */
+  private catchUp?: Progress;
 
   constructor(
     private readonly db: DatabaseService,
@@ -97,10 +103,19 @@ export class MetricsService {
     const hole = await this.windows.oldestUnaggregated(ws, horizon);
     if (hole && hole < from) from = hole;
     if (from < horizon) from = horizon;
-    if (from > last) return [];
+    if (from > last) {
+      this.catchUp?.finish('windows are current');
+      this.catchUp = undefined;
+      return [];
+    }
+    const behind = Math.round((last.getTime() - from.getTime()) / (ws * 1000)) + 1;
+    if (!this.catchUp && behind >= CATCH_UP_REPORT_WINDOWS) {
+      this.catchUp = new Progress({ label: `window catch-up from ${from.toISOString()}`, total: behind, unit: 'windows', log: (l) => this.logger.log(l) });
+    }
     const results: WindowResult[] = [];
     for (const start of await this.windows.unaggregated(ws, from, last, CATCH_UP_BATCH)) {
       results.push(await this.aggregateWindow(start, now));
+      this.catchUp?.advance();
     }
     return results;
   }

@@ -95,12 +95,12 @@ describe('every route demands the right key', () => {
     });
   }
 
-  it('enumerates every registered route, and only /health is public', () => {
+  it('enumerates every registered route, and only /health and the probes /livez, /readyz are public', () => {
     const routes = nestRoutes(t);
     const registered = expressRoutes(t).sort();
     expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(registered);
     expect(routes.length).toBeGreaterThan(10);
-    expect(routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health']);
+    expect(routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /health', 'GET /livez', 'GET /readyz']);
   });
 
   it('401 without a key, 403 with a key lacking the scope, through with the right one', async () => {

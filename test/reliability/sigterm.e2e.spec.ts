@@ -6,7 +6,7 @@ import { Load, TracerProcess, audit, freePort, sleep, storedCounts } from './tra
 /**
  * Issue 9, faults: SIGTERM in the middle of sustained ingestion. Tracer runs as its own process (as in
  * production); the SDK keeps logging with retries and an Idempotency-Key per batch. The drain must answer
- * every request in flight, commit everything it acknowledged, and exit 0 well within its 25 s deadline;
+ * every request in flight, commit everything it acknowledged, and exit 0 well within its deadline (SHUTDOWN_TIMEOUT_SECONDS, 8 s);
  * a second signal exits at once.
  */
 describeRealPg('graceful shutdown on SIGTERM (Tracer as a child process)', () => {
@@ -60,7 +60,7 @@ describeRealPg('graceful shutdown on SIGTERM (Tracer as a child process)', () =>
 
     const exit = await tracer.exited;
     expect(exit).toMatchObject({ code: 0, signal: null });
-    expect(exit.at - signalAt).toBeLessThan(10_000); // far inside the 25 s deadline
+    expect(exit.at - signalAt).toBeLessThan(10_000); // inside the 8 s deadline and docker stop's 10 s
     expect(tracer.output).toContain('shut down cleanly');
     expect(await tailEnded).toBe('ended');
 
@@ -95,7 +95,7 @@ describeRealPg('graceful shutdown on SIGTERM (Tracer as a child process)', () =>
 
   it('a second signal exits at once while the drain waits for a request', async () => {
     const tracer = await tracerForSecondSignal();
-    // A request whose body never finishes keeps the drain waiting (up to the 25 s deadline).
+    // A request whose body never finishes keeps the drain waiting (up to the 8 s deadline).
     const socket = connect(port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     socket.on('error', () => undefined);

@@ -216,7 +216,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and database reachability; 503 when the database does not answer within 2 s. */
+        /** For humans and old clients: database reachability and storage mode; 503 when the database does not answer within 2 s. Orchestrators use /livez and /readyz. */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -235,6 +235,23 @@ export interface paths {
         };
         /** Prometheus metrics of Tracer itself (admin key, or INTERNAL_METRICS_TOKEN as a bearer token). */
         get: operations["getInternalMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process is up and its event loop answers. No database call. */
+        get: operations["getLivez"];
         put?: never;
         post?: never;
         delete?: never;
@@ -294,6 +311,26 @@ export interface paths {
         };
         /** Per-window metrics of every service (or one), oldest window first. */
         get: operations["listMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: the database answers within 2 s, migrations are done (the app only serves HTTP once they
+         *     ran at boot) and the process is not shutting down. 503 otherwise.
+         */
+        get: operations["getReadyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -631,6 +668,10 @@ export interface components {
             errors: components["schemas"]["IngestErrorDto"][];
             rejected: number;
         };
+        LivezDto: {
+            /** @enum {string} */
+            status: "ok";
+        };
         LogBatchInputDto: {
             logs: components["schemas"]["LogInputDto"][];
         };
@@ -721,6 +762,25 @@ export interface components {
              * @enum {string|null}
              */
             sensitivity?: "low" | "medium" | "high" | null;
+        };
+        ReadyzDto: {
+            /**
+             * @description unknown while shutting down (not checked then)
+             * @enum {string}
+             */
+            database: "up" | "down" | "unknown";
+            /**
+             * @description Migrations run at boot before HTTP is served, so a process that answers has applied them.
+             * @enum {string}
+             */
+            migrations: "done";
+            /** @description True once a SIGTERM drain (or app close) has begun */
+            shuttingDown: boolean;
+            /**
+             * @description ready when every check passes (HTTP 200), unavailable otherwise (HTTP 503)
+             * @enum {string}
+             */
+            status: "ready" | "unavailable";
         };
         ServiceListDto: {
             data: components["schemas"]["ServiceStatusDto"][];
@@ -1236,6 +1296,25 @@ export interface operations {
             };
         };
     };
+    getLivez: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LivezDto"];
+                };
+            };
+        };
+    };
     listLogs: {
         parameters: {
             query?: {
@@ -1351,6 +1430,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MetricsListDto"];
+                };
+            };
+        };
+    };
+    getReadyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadyzDto"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadyzDto"];
                 };
             };
         };

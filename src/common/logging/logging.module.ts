@@ -23,6 +23,9 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
 }
 
 /** Structured JSON logs of Tracer itself (pino), one line per request, secrets redacted. */
+/** Health checks that orchestrators poll every few seconds: not worth a log line each. */
+const PROBE_PATHS = new Set(['/health', '/livez', '/readyz']);
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -46,12 +49,18 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
           serializers: {
             // pino's default serializer copies every property of an error: a failed statement's parameters too.
             err: errSerializer,
-            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactKeys(req.url) }),
+            // ip is Express's req.ip: the client's address, read from X-Forwarded-For only when TRUST_PROXY says so.
+            req: (req: { id: string; method: string; url: string; remoteAddress?: string; raw?: { ip?: string } }) => ({
+              id: req.id,
+              method: req.method,
+              url: redactKeys(req.url),
+              ip: req.raw?.ip ?? req.remoteAddress,
+            }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+          autoLogging: { ignore: (req: IncomingMessage) => PROBE_PATHS.has(req.url ?? '') },
           hooks: {
             logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
               method.apply(this, args.map((a) => (typeof a === 'string' ? redactKeys(a) : a)));

@@ -2,12 +2,17 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { constants } from 'node:os';
 
-/** Past this, a shutdown that is still waiting (a hung request, a stuck send) gives up and exits 1. */
-export const SHUTDOWN_DEADLINE_MS = 25_000;
+/**
+ * Past this, a shutdown that is still waiting (a hung request, a stuck send) gives up and exits 1.
+ * The default of SHUTDOWN_TIMEOUT_SECONDS; below `docker stop`'s 10 s, so the drain ends before SIGKILL.
+ */
+export const SHUTDOWN_DEADLINE_MS = 8_000;
 
 export interface GracefulShutdownOptions {
-  /** Hard deadline for the whole shutdown; default 25 s (under Kubernetes' default 30 s grace period). */
+  /** Hard deadline for the whole shutdown; default 8 s (SHUTDOWN_TIMEOUT_SECONDS). */
   deadlineMs?: number;
+  /** Called first on the first signal (main.ts marks the process as not ready for GET /readyz). */
+  onDrainStart?: () => void;
   signals?: NodeJS.Signals[];
   /** Injected by tests; default `process.exit`. */
   exit?: (code: number) => void;
@@ -51,6 +56,7 @@ export function installGracefulShutdown(app: INestApplication, options: Graceful
       return;
     }
     shuttingDown = true;
+    options.onDrainStart?.();
     logger.log(`${signal} received: draining (at most ${deadlineMs} ms; send it again to exit at once)`);
     const deadline = setTimeout(() => {
       logger.error(`shutdown still unfinished after ${deadlineMs} ms: exiting`);
