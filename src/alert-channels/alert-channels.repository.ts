@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AlertEventKind, AlertType, Severity } from '../common/alert-vocabulary';
 import { DatabaseService } from '../database/database.service';
 import type { AlertChannelRow } from './entities/alert-channel.entity';
 import type { AlertDeliveryAttemptRow, AlertDeliveryRow } from './entities/alert-delivery.entity';
@@ -7,10 +8,10 @@ export type ChannelWrite = Pick<AlertChannelRow, 'name' | 'kind' | 'config' | 'm
 
 export interface DeliveryListRow extends AlertDeliveryRow {
   alert_id: string;
-  event: string;
-  severity: string;
+  event: AlertEventKind;
+  severity: Severity;
   service: string;
-  type: string;
+  type: AlertType;
 }
 
 /** SQL of alert_channels and the read side of its deliveries. */

@@ -7,7 +7,8 @@ import type { AlertDeliveryPageDto, ListDeliveriesQueryDto } from './dto/alert-d
 import type { ChannelTestResultDto } from './dto/channel-test-result.dto';
 import type { CreateAlertChannelDto } from './dto/create-alert-channel.dto';
 import type { UpdateAlertChannelDto } from './dto/update-alert-channel.dto';
-import { ALERT_EVENTS, type AlertChannelRow } from './entities/alert-channel.entity';
+import { ALERT_EVENT_KINDS } from '../common/alert-vocabulary';
+import type { AlertChannelRow } from './entities/alert-channel.entity';
 import type { AlertDeliveryAttemptRow } from './entities/alert-delivery.entity';
 import type { ChannelConfig, ChannelSender } from './senders/sender';
 
@@ -31,7 +32,7 @@ export class AlertChannelsService {
       config: this.runtime.secrets.seal(sender, config),
       min_severity: dto.minSeverity ?? 'low',
       services: dto.services ?? null,
-      events: dto.events ?? [...ALERT_EVENTS],
+      events: dto.events ?? [...ALERT_EVENT_KINDS],
       enabled: dto.enabled ?? true,
       rate_limit_per_minute: dto.rateLimitPerMinute ?? 20,
     });

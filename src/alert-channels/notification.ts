@@ -1,14 +1,16 @@
+import type { AlertEventKind, AlertStatus, AlertType, Severity } from '../common/alert-vocabulary';
+
 /** One alert_events row with its alert, as a message tells it. */
 export interface AlertNotice {
   alertEventId: string;
-  event: 'opened' | 'escalated' | 'resolved';
+  event: AlertEventKind;
   eventAt: Date;
   alertId: string;
   service: string;
-  type: string;
+  type: AlertType;
   /** Severity when the event happened (escalations raise it). */
-  severity: string;
-  status: string;
+  severity: Severity;
+  status: AlertStatus;
   message: string;
   value: number | null;
   threshold: number | null;

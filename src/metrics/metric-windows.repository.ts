@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
-import type { Queryable } from './queryable';
+import type { Queryable } from '../database/queryable';
 
 /**
  * The SQL of `metric_windows`: the ledger of windows. A replica owns a window while its lease runs;

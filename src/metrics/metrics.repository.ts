@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
-import type { Queryable } from './queryable';
+import type { Queryable } from '../database/queryable';
 
 /** One service's numbers for one window, as stored in `metrics`. */
 export interface MetricRow {

@@ -7,7 +7,7 @@ import { EventBus } from '../events/event-bus.service';
 import { addWindows, isCaughtUp, isDue, lastDueWindow, windowsOf, windowStartOf } from './metric-window';
 import { MetricWindowsRepository } from './metric-windows.repository';
 import { MetricsRepository, type MetricRow } from './metrics.repository';
-import type { Queryable } from './queryable';
+import type { Queryable } from '../database/queryable';
 
 /** How far back a restart catches up missed windows, and how many windows one pass takes on. */
 export const CATCH_UP_HORIZON_MS = 24 * 3600_000;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { SEVERITIES, type AlertEventKind, type AlertStatus, type AlertType, type Severity } from '../../common/alert-vocabulary';
 import { DatabaseService } from '../../database/database.service';
 import type { AlertDeliveryRow } from '../entities/alert-delivery.entity';
 import type { SendResult } from '../senders/sender';
@@ -19,13 +20,13 @@ export interface LeasedSend {
 export interface NoticeRow {
   delivery_id: string;
   alert_event_id: string;
-  event: 'opened' | 'escalated' | 'resolved';
-  event_severity: string;
+  event: AlertEventKind;
+  event_severity: Severity;
   event_at: Date;
   alert_id: string;
   service: string;
-  type: string;
-  status: string;
+  type: AlertType;
+  status: AlertStatus;
   message: string;
   value: number | null;
   threshold: number | null;
@@ -35,7 +36,6 @@ export interface NoticeRow {
   occurrences: number;
 }
 
-const SEVERITY_ORDER = `ARRAY['low','medium','high','critical']::text[]`;
 const FAN_OUT_BATCH = 500;
 const LEASE_BATCH_PER_CHANNEL = 200;
 
@@ -76,11 +76,12 @@ export class DeliveryOutboxRepository {
              JOIN alert_channels c
                ON c.enabled
               AND e.event = ANY (c.events)
-              AND array_position(${SEVERITY_ORDER}, e.severity) >= array_position(${SEVERITY_ORDER}, c.min_severity)
+              -- $3 is the vocabulary's SEVERITIES, lowest first: a position compares severities
+              AND array_position($3::text[], e.severity) >= array_position($3::text[], c.min_severity)
               AND (c.services IS NULL OR a.service = ANY (c.services))
             WHERE e.id = ANY ($1::bigint[])
            ON CONFLICT (alert_event_id, channel_id) DO NOTHING`,
-          [deliver, now],
+          [deliver, now, SEVERITIES],
         );
       }
       const done = [...deliver, ...drop];

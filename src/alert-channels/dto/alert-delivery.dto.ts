@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ALERT_EVENT_KINDS, type AlertEventKind, type AlertType, type Severity } from '../../common/alert-vocabulary';
 
 export class DeliveryAttemptDto {
   attempt: number;
@@ -28,14 +29,16 @@ export class AlertDeliveryDto {
   @ApiProperty({ format: 'uuid' })
   alertId: string;
 
-  @ApiProperty({ enum: ['opened', 'escalated', 'resolved'] })
-  event: string;
+  @ApiProperty({ enum: ALERT_EVENT_KINDS })
+  event: AlertEventKind;
 
-  severity: string;
+  @ApiProperty({ type: String })
+  severity: Severity;
 
   service: string;
 
-  type: string;
+  @ApiProperty({ type: String })
+  type: AlertType;
 
   @ApiProperty({ enum: ['pending', 'sending', 'sent', 'failed'] })
   status: string;

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { AlertChangedPayload, TracerEventName } from '../../events/events';
-import type { Queryable } from '../../metrics/queryable';
-import type { AlertType, Verdict } from '../detection/detectors';
-import { severityRank } from '../detection/severity';
+import type { AlertChangedPayload } from '../../events/events';
+import type { Queryable } from '../../database/queryable';
+import { alertEventName, severityRank, type AlertEventKind, type AlertEventName, type AlertType } from '../../common/alert-vocabulary';
+import type { Verdict } from '../detection/detectors';
 import { SilencesService } from '../silences/silences.service';
 import { AlertsRepository, type AlertRow } from './alerts.repository';
 
 /** An event to emit once the transaction that wrote its alert_events row has committed. */
 export interface PendingAlertEvent {
-  name: Extract<TracerEventName, 'alert.opened' | 'alert.escalated' | 'alert.resolved'>;
+  name: AlertEventName;
   payload: AlertChangedPayload;
 }
 
@@ -85,10 +85,10 @@ export class AlertLifecycleService {
     return { alert: resolved, event: await this.record(q, resolved, 'resolved') };
   }
 
-  private async record(q: Queryable, alert: AlertRow, event: 'opened' | 'escalated' | 'resolved'): Promise<PendingAlertEvent> {
+  private async record(q: Queryable, alert: AlertRow, event: AlertEventKind): Promise<PendingAlertEvent> {
     const alertEventId = await this.alerts.insertEvent(q, alert.id, event, alert.severity);
     return {
-      name: `alert.${event}`,
+      name: alertEventName(event),
       payload: { alertId: alert.id, alertEventId, service: alert.service, type: alert.type, severity: alert.severity },
     };
   }

@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
-import type { Queryable } from '../../metrics/queryable';
-import type { AlertType } from '../detection/detectors';
-import type { Severity } from '../detection/severity';
-
-export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+import type { Queryable } from '../../database/queryable';
+import type { AlertEventKind, AlertStatus, AlertType, Severity } from '../../common/alert-vocabulary';
 
 export interface AlertRow {
   id: string;
@@ -31,7 +28,7 @@ export interface AlertRow {
 
 export interface AlertEventRow {
   id: string;
-  event: 'opened' | 'escalated' | 'resolved';
+  event: AlertEventKind;
   severity: Severity;
   createdAt: Date;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Queryable } from '../../metrics/queryable';
+import type { Queryable } from '../../database/queryable';
 
 /**
  * `anomaly_state`: the last window each service was evaluated for. Locking a service's row serializes

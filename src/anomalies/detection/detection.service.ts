@@ -3,20 +3,19 @@ import { EventBus } from '../../events/event-bus.service';
 import { addWindows } from '../../metrics/metric-window';
 import { MetricsService } from '../../metrics/metrics.service';
 import type { MetricRow } from '../../metrics/metrics.repository';
-import type { Queryable } from '../../metrics/queryable';
+import type { Queryable } from '../../database/queryable';
 import { DatabaseService } from '../../database/database.service';
 import { AlertLifecycleService, type PendingAlertEvent } from '../alerts/alert-lifecycle.service';
 import { AlertsRepository } from '../alerts/alerts.repository';
 import { AnomalyRulesService } from '../rules/anomaly-rules.service';
 import { median } from './baseline';
 import { DetectionStateRepository } from './detection-state.repository';
+import { ALERT_TYPES, type AlertType } from '../../common/alert-vocabulary';
 import {
-  ALERT_TYPES,
   detectErrorSpike,
   detectHighLatency,
   detectServiceDown,
   MIN_LATENCY_SAMPLES,
-  type AlertType,
   type DetectionRule,
   type Verdict,
 } from './detectors';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
-import type { Queryable } from '../../metrics/queryable';
+import type { Queryable } from '../../database/queryable';
 import type { DetectionRule } from '../detection/detectors';
 
 /** A stored rule row: every field of a service row may be null ("as in '*'"). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/errors/api-error';
 import { DatabaseService } from '../../database/database.service';
-import type { Queryable } from '../../metrics/queryable';
+import type { Queryable } from '../../database/queryable';
 import { DEFAULT_RULE, type DetectionRule } from '../detection/detectors';
 import { AnomalyRulesRepository, RULE_COLUMNS, type StoredRule } from './anomaly-rules.repository';
 import type { AnomalyRuleDto, AnomalyRuleListDto, PutAnomalyRuleDto } from './dto/anomaly-rule.dto';

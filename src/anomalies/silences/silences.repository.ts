@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
-import type { Queryable } from '../../metrics/queryable';
-import type { AlertType } from '../detection/detectors';
+import type { Queryable } from '../../database/queryable';
+import type { AlertType, Severity } from '../../common/alert-vocabulary';
 
 export interface SilenceRow {
   id: string;
@@ -19,7 +19,7 @@ export interface ReleasedAlert {
   id: string;
   service: string;
   type: AlertType;
-  severity: string;
+  severity: Severity;
   openedEventId: string | null;
 }
 

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../../common/errors/api-error';
 import { EventBus } from '../../events/event-bus.service';
-import type { AlertType } from '../detection/detectors';
-import type { Queryable } from '../../metrics/queryable';
+import type { AlertType } from '../../common/alert-vocabulary';
+import type { Queryable } from '../../database/queryable';
 import type { CreateSilenceDto, SilenceDto, SilenceListDto } from './dto/silence.dto';
 import { SilencesRepository, type SilenceRow } from './silences.repository';
 
