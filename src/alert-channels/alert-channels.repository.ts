@@ -1,18 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { AlertEventKind, AlertType, Severity } from '../common/alert-vocabulary';
 import { DatabaseService } from '../database/database.service';
 import type { AlertChannelRow } from './entities/alert-channel.entity';
 import type { AlertDeliveryAttemptRow, AlertDeliveryRow } from './entities/alert-delivery.entity';
 
 export type ChannelWrite = Pick<AlertChannelRow, 'name' | 'kind' | 'config' | 'min_severity' | 'services' | 'events' | 'enabled' | 'rate_limit_per_minute'>;
 
-export interface DeliveryListRow extends AlertDeliveryRow {
-  alert_id: string;
-  event: AlertEventKind;
-  severity: Severity;
-  service: string;
-  type: AlertType;
-}
 
 /** SQL of alert_channels and the read side of its deliveries. */
 @Injectable()
@@ -54,12 +46,9 @@ export class AlertChannelsRepository {
   }
 
   /** A channel's deliveries, newest first, keyset-paginated by id. */
-  deliveries(channelId: string, limit: number, beforeId: string | null, status: string | null): Promise<DeliveryListRow[]> {
-    return this.db.query<DeliveryListRow>(
-      `SELECT d.*, e.alert_id, e.event, e.severity, a.service, a.type
-         FROM alert_deliveries d
-         JOIN alert_events e ON e.id = d.alert_event_id
-         JOIN alerts a ON a.id = e.alert_id
+  deliveries(channelId: string, limit: number, beforeId: string | null, status: string | null): Promise<AlertDeliveryRow[]> {
+    return this.db.query<AlertDeliveryRow>(
+      `SELECT d.* FROM alert_deliveries d
         WHERE d.channel_id = $1
           AND ($2::bigint IS NULL OR d.id < $2::bigint)
           AND ($3::text IS NULL OR d.status = $3::text)

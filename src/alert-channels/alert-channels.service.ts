@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors/api-error';
-import { AlertChannelsRepository, type ChannelWrite, type DeliveryListRow } from './alert-channels.repository';
+import { AlertsReader, type AlertEventFacts } from '../anomalies/alerts.reader';
+import { AlertChannelsRepository, type ChannelWrite } from './alert-channels.repository';
 import { ChannelRuntime } from './channel-runtime';
 import type { AlertChannelDto, AlertChannelListDto } from './dto/alert-channel.dto';
 import type { AlertDeliveryPageDto, ListDeliveriesQueryDto } from './dto/alert-delivery.dto';
@@ -9,7 +10,7 @@ import type { CreateAlertChannelDto } from './dto/create-alert-channel.dto';
 import type { UpdateAlertChannelDto } from './dto/update-alert-channel.dto';
 import { ALERT_EVENT_KINDS } from '../common/alert-vocabulary';
 import type { AlertChannelRow } from './entities/alert-channel.entity';
-import type { AlertDeliveryAttemptRow } from './entities/alert-delivery.entity';
+import type { AlertDeliveryAttemptRow, AlertDeliveryRow } from './entities/alert-delivery.entity';
 import type { ChannelConfig, ChannelSender } from './senders/sender';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,6 +22,7 @@ export class AlertChannelsService {
   constructor(
     private readonly repo: AlertChannelsRepository,
     private readonly runtime: ChannelRuntime,
+    private readonly alerts: AlertsReader,
   ) {}
 
   async create(dto: CreateAlertChannelDto): Promise<AlertChannelDto> {
@@ -88,8 +90,13 @@ export class AlertChannelsService {
     const rows = await this.repo.deliveries(id, limit + 1, q.cursor ?? null, q.status ?? null);
     const page = rows.slice(0, limit);
     const attempts = await this.repo.attempts(page.map((r) => String(r.id)));
+    // The alert side of each delivery (event, severity, service, type) is the anomalies module's to tell.
+    const facts = new Map((await this.alerts.events(page.map((r) => String(r.alert_event_id)))).map((e) => [e.alertEventId, e]));
     return {
-      data: page.map((r) => this.deliveryDto(r, attempts.filter((a) => String(a.delivery_id) === String(r.id)))),
+      data: page.flatMap((r) => {
+        const e = facts.get(String(r.alert_event_id));
+        return e ? [this.deliveryDto(r, e, attempts.filter((a) => String(a.delivery_id) === String(r.id)))] : [];
+      }),
       nextCursor: rows.length > limit ? String(page[page.length - 1].id) : null,
     };
   }
@@ -122,15 +129,15 @@ export class AlertChannelsService {
     };
   }
 
-  private deliveryDto(r: DeliveryListRow, attempts: AlertDeliveryAttemptRow[]) {
+  private deliveryDto(r: AlertDeliveryRow, e: AlertEventFacts, attempts: AlertDeliveryAttemptRow[]) {
     return {
       id: String(r.id),
       alertEventId: String(r.alert_event_id),
-      alertId: r.alert_id,
-      event: r.event,
-      severity: r.severity,
-      service: r.service,
-      type: r.type,
+      alertId: e.alertId,
+      event: e.event,
+      severity: e.severity,
+      service: e.service,
+      type: e.type,
       status: r.status,
       attempts: r.attempts,
       nextAttemptAt: iso(r.next_attempt_at)!,
