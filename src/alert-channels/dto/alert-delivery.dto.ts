@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ALERT_EVENT_KINDS, type AlertEventKind, type AlertType, type Severity } from '../../common/alert-vocabulary';
+import { ALERT_EVENT_KINDS, ALERT_TYPES, SEVERITIES, type AlertEventKind, type AlertType, type Severity } from '../../common/alert-vocabulary';
 
 export class DeliveryAttemptDto {
   attempt: number;
@@ -32,12 +32,12 @@ export class AlertDeliveryDto {
   @ApiProperty({ enum: ALERT_EVENT_KINDS })
   event: AlertEventKind;
 
-  @ApiProperty({ type: String })
+  @ApiProperty({ enum: SEVERITIES })
   severity: Severity;
 
   service: string;
 
-  @ApiProperty({ type: String })
+  @ApiProperty({ enum: ALERT_TYPES })
   type: AlertType;
 
   @ApiProperty({ enum: ['pending', 'sending', 'sent', 'failed'] })
