@@ -1,23 +1,9 @@
-import type { AlertEventKind, AlertStatus, AlertType, Severity } from '../common/alert-vocabulary';
+import type { AlertEventFacts } from '../anomalies/alerts.reader';
 
-/** One alert_events row with its alert, as a message tells it. */
-export interface AlertNotice {
-  alertEventId: string;
-  event: AlertEventKind;
+/** One alert_events row with its alert, as a message tells it (the facts as the anomalies module reads them). */
+export interface AlertNotice extends Omit<AlertEventFacts, 'createdAt'> {
+  /** When the event happened. */
   eventAt: Date;
-  alertId: string;
-  service: string;
-  type: AlertType;
-  /** Severity when the event happened (escalations raise it). */
-  severity: Severity;
-  status: AlertStatus;
-  message: string;
-  value: number | null;
-  threshold: number | null;
-  baseline: number | null;
-  openedAt: Date;
-  resolvedAt: Date | null;
-  occurrences: number;
   /** The alert in the dashboard, when PUBLIC_URL is set. */
   link: string | null;
 }
