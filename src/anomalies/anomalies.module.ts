@@ -15,7 +15,6 @@ import { AnomalyRulesService } from './rules/anomaly-rules.service';
 import { SilencesController } from './silences/silences.controller';
 import { SilencesRepository } from './silences/silences.repository';
 import { SilencesService } from './silences/silences.service';
-import { WindowClosedListener } from './window-closed.listener';
 
 /**
  * Detectors, rules, alerts and their lifecycle, silences. Owns alerts, alert_events (but for the
@@ -37,7 +36,6 @@ import { WindowClosedListener } from './window-closed.listener';
     SilencesService,
     DetectionStateRepository,
     DetectionService,
-    WindowClosedListener,
     AnomaliesScheduler,
   ],
   // What other modules may read of alerts; everything else stays inside.
