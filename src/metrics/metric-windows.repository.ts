@@ -121,13 +121,14 @@ export class MetricWindowsRepository {
   async closedAfter(windowSeconds: number, after: Date | null, limit: number): Promise<{ windowStart: Date; gap: boolean }[]> {
     const rows = await this.db.query<{ s: Date; gap: boolean }>(
       `SELECT window_start AS s, (log_count = 0 AND caught_up) AS gap FROM metric_windows w
-        WHERE window_seconds = $1 AND aggregated_at IS NOT NULL AND ($3::timestamptz IS NULL OR window_start > $3)
+        WHERE window_seconds = $1 AND window_start > $3::timestamptz AND aggregated_at IS NOT NULL
           -- not past an earlier window another replica is still aggregating: detection goes in window order
           AND NOT EXISTS (SELECT 1 FROM metric_windows p
                            WHERE p.window_seconds = w.window_seconds AND p.window_start < w.window_start
                              AND p.aggregated_at IS NULL AND p.lease_until >= now())
         ORDER BY window_start LIMIT $2`,
-      [windowSeconds, limit, after?.toISOString() ?? null],
+      // '-infinity' rather than an OR on NULL, so the primary key's range scan serves every call
+      [windowSeconds, limit, after?.toISOString() ?? '-infinity'],
     );
     return rows.map((r) => ({ windowStart: new Date(r.s), gap: r.gap }));
   }
