@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnomaliesModule } from '../anomalies/anomalies.module';
 import { AlertChannelsController } from './alert-channels.controller';
 import { AlertChannelsRepository } from './alert-channels.repository';
 import { AlertChannelsService } from './alert-channels.service';
@@ -16,10 +17,12 @@ import { WebhookSender } from './senders/webhook.sender';
 
 /**
  * Alert channels and the delivery outbox: channel admin, one sender per kind, the Composio adapter, and
- * the dispatcher that turns alert_events into messages. It reads alerts and alert_events (the durable
- * contract with the anomalies module) and listens to alert.* events only as wake-up hints.
+ * the dispatcher that turns alert_events into messages. It reads alerts and their events through the
+ * anomalies module's AlertsReader (the outbox's fan-out claims alert_events rows in SQL) and listens to
+ * alert.* events only as wake-up hints.
  */
 @Module({
+  imports: [AnomaliesModule],
   controllers: [AlertChannelsController],
   providers: [
     AlertChannelsService,

@@ -5,13 +5,6 @@ import type { AlertDeliveryAttemptRow, AlertDeliveryRow } from './entities/alert
 
 export type ChannelWrite = Pick<AlertChannelRow, 'name' | 'kind' | 'config' | 'min_severity' | 'services' | 'events' | 'enabled' | 'rate_limit_per_minute'>;
 
-export interface DeliveryListRow extends AlertDeliveryRow {
-  alert_id: string;
-  event: string;
-  severity: string;
-  service: string;
-  type: string;
-}
 
 /** SQL of alert_channels and the read side of its deliveries. */
 @Injectable()
@@ -53,19 +46,15 @@ export class AlertChannelsRepository {
   }
 
   /** A channel's deliveries, newest first, keyset-paginated by id. */
-  deliveries(channelId: string, limit: number, beforeId: string | null, status: string | null, services: string[] | null): Promise<DeliveryListRow[]> {
-    return this.db.query<DeliveryListRow>(
-      `SELECT d.*, e.alert_id, e.event, e.severity, a.service, a.type
-         FROM alert_deliveries d
-         JOIN alert_events e ON e.id = d.alert_event_id
-         JOIN alerts a ON a.id = e.alert_id
+  deliveries(channelId: string, limit: number, beforeId: string | null, status: string | null): Promise<AlertDeliveryRow[]> {
+    return this.db.query<AlertDeliveryRow>(
+      `SELECT d.* FROM alert_deliveries d
         WHERE d.channel_id = $1
           AND ($2::bigint IS NULL OR d.id < $2::bigint)
           AND ($3::text IS NULL OR d.status = $3::text)
-          AND ($5::text[] IS NULL OR a.service = ANY($5::text[]))
         ORDER BY d.id DESC
         LIMIT $4`,
-      [channelId, beforeId, status, limit, services],
+      [channelId, beforeId, status, limit],
     );
   }
 

@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { ServiceScope } from '../common/auth/service-scope';
 import { ApiError } from '../common/errors/api-error';
-import { AlertChannelsRepository, type ChannelWrite, type DeliveryListRow } from './alert-channels.repository';
+import { AlertsReader, type AlertEventFacts } from '../anomalies/alerts.reader';
+import { AlertChannelsRepository, type ChannelWrite } from './alert-channels.repository';
 import { ChannelRuntime } from './channel-runtime';
 import type { AlertChannelDto, AlertChannelListDto } from './dto/alert-channel.dto';
 import type { AlertDeliveryPageDto, ListDeliveriesQueryDto } from './dto/alert-delivery.dto';
 import type { ChannelTestResultDto } from './dto/channel-test-result.dto';
 import type { CreateAlertChannelDto } from './dto/create-alert-channel.dto';
 import type { UpdateAlertChannelDto } from './dto/update-alert-channel.dto';
-import { ALERT_EVENTS, type AlertChannelRow } from './entities/alert-channel.entity';
-import type { AlertDeliveryAttemptRow } from './entities/alert-delivery.entity';
+import { ALERT_EVENT_KINDS } from '../common/alert-vocabulary';
+import type { AlertChannelRow } from './entities/alert-channel.entity';
+import type { AlertDeliveryAttemptRow, AlertDeliveryRow } from './entities/alert-delivery.entity';
 import type { ChannelConfig, ChannelSender } from './senders/sender';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,6 +23,7 @@ export class AlertChannelsService {
   constructor(
     private readonly repo: AlertChannelsRepository,
     private readonly runtime: ChannelRuntime,
+    private readonly alerts: AlertsReader,
   ) {}
 
   async create(dto: CreateAlertChannelDto): Promise<AlertChannelDto> {
@@ -32,7 +35,7 @@ export class AlertChannelsService {
       config: this.runtime.secrets.seal(sender, config),
       min_severity: dto.minSeverity ?? 'low',
       services: dto.services ?? null,
-      events: dto.events ?? [...ALERT_EVENTS],
+      events: dto.events ?? [...ALERT_EVENT_KINDS],
       enabled: dto.enabled ?? true,
       rate_limit_per_minute: dto.rateLimitPerMinute ?? 20,
     });
@@ -85,11 +88,18 @@ export class AlertChannelsService {
   async deliveries(id: string, q: ListDeliveriesQueryDto, scope: ServiceScope): Promise<AlertDeliveryPageDto> {
     await this.find(id);
     const limit = q.limit ?? 50;
-    const rows = await this.repo.deliveries(id, limit + 1, q.cursor ?? null, q.status ?? null, scope.services ?? null);
+    const rows = await this.repo.deliveries(id, limit + 1, q.cursor ?? null, q.status ?? null);
     const page = rows.slice(0, limit);
     const attempts = await this.repo.attempts(page.map((r) => String(r.id)));
+    // The alert side of each delivery (event, severity, service, type) is the anomalies module's to tell.
+    const facts = new Map((await this.alerts.events(page.map((r) => String(r.alert_event_id)))).map((e) => [e.alertEventId, e]));
     return {
-      data: page.map((r) => this.deliveryDto(r, attempts.filter((a) => String(a.delivery_id) === String(r.id)))),
+      data: page.flatMap((r) => {
+        const e = facts.get(String(r.alert_event_id));
+        // A service-bound key sees only its service's deliveries: a page may then hold fewer than `limit`
+        // rows, and nextCursor still continues after the last row read.
+        return e && scope.allows(e.service) ? [this.deliveryDto(r, e, attempts.filter((a) => String(a.delivery_id) === String(r.id)))] : [];
+      }),
       nextCursor: rows.length > limit ? String(page[page.length - 1].id) : null,
     };
   }
@@ -122,15 +132,15 @@ export class AlertChannelsService {
     };
   }
 
-  private deliveryDto(r: DeliveryListRow, attempts: AlertDeliveryAttemptRow[]) {
+  private deliveryDto(r: AlertDeliveryRow, e: AlertEventFacts, attempts: AlertDeliveryAttemptRow[]) {
     return {
       id: String(r.id),
       alertEventId: String(r.alert_event_id),
-      alertId: r.alert_id,
-      event: r.event,
-      severity: r.severity,
-      service: r.service,
-      type: r.type,
+      alertId: e.alertId,
+      event: e.event,
+      severity: e.severity,
+      service: e.service,
+      type: e.type,
       status: r.status,
       attempts: r.attempts,
       nextAttemptAt: iso(r.next_attempt_at)!,

@@ -1,21 +1,9 @@
-/** One alert_events row with its alert, as a message tells it. */
-export interface AlertNotice {
-  alertEventId: string;
-  event: 'opened' | 'escalated' | 'resolved';
+import type { AlertEventFacts } from '../anomalies/alerts.reader';
+
+/** One alert_events row with its alert, as a message tells it (the facts as the anomalies module reads them). */
+export interface AlertNotice extends Omit<AlertEventFacts, 'createdAt'> {
+  /** When the event happened. */
   eventAt: Date;
-  alertId: string;
-  service: string;
-  type: string;
-  /** Severity when the event happened (escalations raise it). */
-  severity: string;
-  status: string;
-  message: string;
-  value: number | null;
-  threshold: number | null;
-  baseline: number | null;
-  openedAt: Date;
-  resolvedAt: Date | null;
-  occurrences: number;
   /** The alert in the dashboard, when PUBLIC_URL is set. */
   link: string | null;
 }

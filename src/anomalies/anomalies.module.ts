@@ -5,6 +5,7 @@ import { AlertRetentionService } from './alerts/alert-retention.service';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertsRepository } from './alerts/alerts.repository';
 import { AlertsService } from './alerts/alerts.service';
+import { AlertsReader } from './alerts.reader';
 import { AnomaliesScheduler } from './anomalies.scheduler';
 import { DetectionStateRepository } from './detection/detection-state.repository';
 import { DetectionService } from './detection/detection.service';
@@ -14,9 +15,12 @@ import { AnomalyRulesService } from './rules/anomaly-rules.service';
 import { SilencesController } from './silences/silences.controller';
 import { SilencesRepository } from './silences/silences.repository';
 import { SilencesService } from './silences/silences.service';
-import { WindowClosedListener } from './window-closed.listener';
 
-/** Detectors, rules, alerts and their lifecycle, silences. */
+/**
+ * Detectors, rules, alerts and their lifecycle, silences. Owns alerts, alert_events (but for the
+ * outbox's fanned_out_at), anomaly_rules, silences, anomaly_state and anomaly_progress; reads metrics only
+ * through MetricsReader and WindowLedger.
+ */
 @Module({
   imports: [MetricsModule],
   controllers: [AlertsController, AnomalyRulesController, SilencesController],
@@ -25,15 +29,16 @@ import { WindowClosedListener } from './window-closed.listener';
     AlertLifecycleService,
     AlertRetentionService,
     AlertsService,
+    AlertsReader,
     AnomalyRulesRepository,
     AnomalyRulesService,
     SilencesRepository,
     SilencesService,
     DetectionStateRepository,
     DetectionService,
-    WindowClosedListener,
     AnomaliesScheduler,
   ],
-  exports: [AlertsService, DetectionService, SilencesService],
+  // What other modules may read of alerts; everything else stays inside.
+  exports: [AlertsReader],
 })
 export class AnomaliesModule {}

@@ -1,3 +1,4 @@
+import type { AlertEventName, AlertType, Severity } from '../common/alert-vocabulary';
 import type { NormalizedLog } from '../ingestion/log-entry';
 
 /**
@@ -50,14 +51,11 @@ export interface AlertChangedPayload {
   alertId: string;
   alertEventId: string;
   service: string;
-  type: string;
-  severity: string;
+  type: AlertType;
+  severity: Severity;
 }
 
-export interface TracerEventPayloads {
+export type TracerEventPayloads = {
   'logs.ingested': LogsIngestedPayload;
   'metrics.window-closed': MetricsWindowClosedPayload;
-  'alert.opened': AlertChangedPayload;
-  'alert.escalated': AlertChangedPayload;
-  'alert.resolved': AlertChangedPayload;
-}
+} & Record<AlertEventName, AlertChangedPayload>;

@@ -36,3 +36,20 @@ export function windowsOf(timestamps: Iterable<Date | number>, windowSeconds: nu
   for (const t of timestamps) starts.add(windowStartOf(t, windowSeconds).getTime());
   return [...starts].sort((a, b) => a - b).map((ms) => new Date(ms));
 }
+
+/**
+ * Where a baseline history of `limit` windows before `before` can start: twice the span (windows without
+ * logs are skipped), pushed back by the excluded incident windows within it. A lower bound lets the
+ * planner prune the time partitions instead of walking every one of them.
+ */
+export function historyStart(before: Date, limit: number, exclude: { from: Date; to: Date | null }[], windowSeconds: number): Date {
+  const size = windowSeconds * 1000;
+  let start = before.getTime() - 2 * limit * size;
+  const ranges = [...exclude].sort((a, b) => b.from.getTime() - a.from.getTime());
+  for (const r of ranges) {
+    const to = Math.min(r.to ? r.to.getTime() : before.getTime(), before.getTime());
+    if (to < start) break;
+    start -= Math.max(0, to - r.from.getTime()) + size;
+  }
+  return new Date(start);
+}

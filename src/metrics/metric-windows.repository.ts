@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
-import type { Queryable } from './queryable';
+import type { EntityManager } from 'typeorm';
+import { execute } from '../database/queryable';
 
 /**
  * The SQL of `metric_windows`: the ledger of windows. A replica owns a window while its lease runs;
@@ -25,16 +26,14 @@ export class MetricWindowsRepository {
   }
 
   /** Records the aggregation, in the aggregation's transaction; false if the lease was lost meanwhile. */
-  async markAggregated(q: Queryable, windowStart: Date, windowSeconds: number, owner: string, logCount: number): Promise<boolean> {
-    const rows = await q.query(
-      `WITH u AS (
-         UPDATE metric_windows SET aggregated_at = now(), lease_until = NULL, log_count = $4
-          WHERE window_seconds = $1 AND window_start = $2 AND claimed_by = $3 AND aggregated_at IS NULL
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM u`,
+  async markAggregated(m: EntityManager, windowStart: Date, windowSeconds: number, owner: string, logCount: number): Promise<boolean> {
+    const { affected } = await execute(
+      m,
+      `UPDATE metric_windows SET aggregated_at = now(), lease_until = NULL, log_count = $4
+        WHERE window_seconds = $1 AND window_start = $2 AND claimed_by = $3 AND aggregated_at IS NULL`,
       [windowSeconds, windowStart.toISOString(), owner, logCount],
     );
-    return rows[0].n === 1;
+    return affected === 1;
   }
 
   async release(windowStart: Date, windowSeconds: number, owner: string): Promise<void> {
@@ -69,15 +68,13 @@ export class MetricWindowsRepository {
   /** Flags aggregated windows that late logs touched; returns how many were flagged. */
   async markDirty(windowSeconds: number, starts: Date[]): Promise<number> {
     if (!starts.length) return 0;
-    const rows = await this.db.query<{ n: number }>(
-      `WITH u AS (
-         UPDATE metric_windows SET dirty_at = now()
-          WHERE window_seconds = $1 AND window_start = ANY($2::timestamptz[]) AND aggregated_at IS NOT NULL
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM u`,
+    const { affected } = await execute(
+      this.db.dataSource,
+      `UPDATE metric_windows SET dirty_at = now()
+        WHERE window_seconds = $1 AND window_start = ANY($2::timestamptz[]) AND aggregated_at IS NOT NULL`,
       [windowSeconds, starts.map((s) => s.toISOString())],
     );
-    return rows[0].n;
+    return affected;
   }
 
   /**
@@ -108,8 +105,8 @@ export class MetricWindowsRepository {
     );
   }
 
-  async updateLogCount(q: Queryable, windowStart: Date, windowSeconds: number, logCount: number): Promise<void> {
-    await q.query(`UPDATE metric_windows SET log_count = $3 WHERE window_seconds = $1 AND window_start = $2`, [
+  async updateLogCount(m: EntityManager, windowStart: Date, windowSeconds: number, logCount: number): Promise<void> {
+    await m.query(`UPDATE metric_windows SET log_count = $3 WHERE window_seconds = $1 AND window_start = $2`, [
       windowSeconds,
       windowStart.toISOString(),
       logCount,
@@ -117,19 +114,21 @@ export class MetricWindowsRepository {
   }
 
   /**
-   * Aggregated windows awaiting detection, oldest first, stopping before any window that an earlier,
-   * still leased window would overtake.
+   * Aggregated windows after `after` (all of them when null), oldest first, stopping before any window
+   * that an earlier, still leased window would overtake: readers that go in window order (detection)
+   * never see a window before the ones ahead of it are done.
    */
-  async awaitingEvaluation(windowSeconds: number, limit: number): Promise<{ windowStart: Date; gap: boolean }[]> {
+  async closedAfter(windowSeconds: number, after: Date | null, limit: number): Promise<{ windowStart: Date; gap: boolean }[]> {
     const rows = await this.db.query<{ s: Date; gap: boolean }>(
       `SELECT window_start AS s, (log_count = 0 AND caught_up) AS gap FROM metric_windows w
-        WHERE window_seconds = $1 AND evaluated_at IS NULL AND aggregated_at IS NOT NULL
+        WHERE window_seconds = $1 AND window_start > $3::timestamptz AND aggregated_at IS NOT NULL
           -- not past an earlier window another replica is still aggregating: detection goes in window order
           AND NOT EXISTS (SELECT 1 FROM metric_windows p
                            WHERE p.window_seconds = w.window_seconds AND p.window_start < w.window_start
                              AND p.aggregated_at IS NULL AND p.lease_until >= now())
         ORDER BY window_start LIMIT $2`,
-      [windowSeconds, limit],
+      // '-infinity' rather than an OR on NULL, so the primary key's range scan serves every call
+      [windowSeconds, limit, after?.toISOString() ?? '-infinity'],
     );
     return rows.map((r) => ({ windowStart: new Date(r.s), gap: r.gap }));
   }
@@ -144,16 +143,9 @@ export class MetricWindowsRepository {
     return row.s ? new Date(row.s) : null;
   }
 
-  async markEvaluated(windowStart: Date, windowSeconds: number): Promise<void> {
-    await this.db.query(
-      `UPDATE metric_windows SET evaluated_at = now() WHERE window_seconds = $1 AND window_start = $2 AND evaluated_at IS NULL`,
-      [windowSeconds, windowStart.toISOString()],
-    );
-  }
-
   /** Whether Tracer had a gap in that window: nothing at all ingested, and it was only caught up later. */
-  async isGap(q: Queryable, windowStart: Date, windowSeconds: number): Promise<boolean> {
-    const rows = await q.query(
+  async isGap(windowStart: Date, windowSeconds: number): Promise<boolean> {
+    const rows = await this.db.query<{ gap: boolean }>(
       `SELECT (log_count = 0 AND caught_up) AS gap FROM metric_windows WHERE window_seconds = $1 AND window_start = $2`,
       [windowSeconds, windowStart.toISOString()],
     );
@@ -164,8 +156,8 @@ export class MetricWindowsRepository {
    * Aggregated windows in (after, upTo] that were not Tracer's own gaps: the windows in which a silent
    * service's silence counts.
    */
-  async countReceivingWindows(q: Queryable, windowSeconds: number, after: Date, upTo: Date): Promise<number> {
-    const rows = await q.query(
+  async countReceivingWindows(windowSeconds: number, after: Date, upTo: Date): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM metric_windows
         WHERE window_seconds = $1 AND window_start > $2 AND window_start <= $3
           AND aggregated_at IS NOT NULL AND NOT (log_count = 0 AND caught_up)`,
@@ -176,11 +168,10 @@ export class MetricWindowsRepository {
 
   /** Forgets windows older than `before` (their metrics are past retention too); returns how many. */
   async prune(windowSeconds: number, before: Date): Promise<number> {
-    const rows = await this.db.query<{ n: number }>(
-      `WITH d AS (DELETE FROM metric_windows WHERE window_seconds = $1 AND window_start < $2 RETURNING 1)
-       SELECT count(*)::int AS n FROM d`,
-      [windowSeconds, before.toISOString()],
-    );
-    return rows[0].n;
+    const { affected } = await execute(this.db.dataSource, `DELETE FROM metric_windows WHERE window_seconds = $1 AND window_start < $2`, [
+      windowSeconds,
+      before.toISOString(),
+    ]);
+    return affected;
   }
 }

@@ -7,13 +7,25 @@ import { MetricsController } from './metrics.controller';
 import { MetricsQueryService } from './metrics-query.service';
 import { MetricsRepository } from './metrics.repository';
 import { MetricsScheduler } from './metrics.scheduler';
+import { MetricsReader } from './metrics.reader';
 import { MetricsService } from './metrics.service';
+import { WindowLedger } from './window-ledger';
 
-/** Window aggregation into `metrics`, GET /metrics. */
+/** Window aggregation into `metrics` and its ledger `metric_windows`, GET /metrics. */
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsRepository, MetricWindowsRepository, MetricsService, MetricsQueryService, MetricsScheduler, LateLogsListener],
-  exports: [MetricsService],
+  providers: [
+    MetricsRepository,
+    MetricWindowsRepository,
+    MetricsService,
+    MetricsQueryService,
+    MetricsReader,
+    WindowLedger,
+    MetricsScheduler,
+    LateLogsListener,
+  ],
+  // Other modules read through these two; aggregation and the ledger's writes stay inside.
+  exports: [MetricsReader, WindowLedger],
 })
 export class MetricsModule implements OnModuleInit {
   constructor(

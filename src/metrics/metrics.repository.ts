@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { LatencyField } from '../config/config.schema';
 import { DatabaseService } from '../database/database.service';
-import type { Queryable } from './queryable';
+import type { EntityManager } from 'typeorm';
 
 /** One service's numbers for one window, as stored in `metrics`. */
 export interface MetricRow {
@@ -91,8 +91,8 @@ export class MetricsRepository {
     this.latencyFields = config.metrics.latencyFields.map((f) => f.field);
   }
 
-  async aggregate(q: Queryable, windowStart: Date, windowSeconds: number): Promise<number> {
-    const [row] = await q.query(this.aggregateSql, [windowStart.toISOString(), windowSeconds, ...this.latencyFields]);
+  async aggregate(m: EntityManager, windowStart: Date, windowSeconds: number): Promise<number> {
+    const [row] = await m.query(this.aggregateSql, [windowStart.toISOString(), windowSeconds, ...this.latencyFields]);
     return row.total as number;
   }
 
@@ -107,8 +107,8 @@ export class MetricsRepository {
   }
 
   /** One service's row of one window, or null when it sent nothing then. */
-  async find(q: Queryable, service: string, windowStart: Date, windowSeconds: number): Promise<MetricRow | null> {
-    const rows: MetricRow[] = await q.query(
+  async find(service: string, windowStart: Date, windowSeconds: number): Promise<MetricRow | null> {
+    const rows = await this.db.query<MetricRow>(
       `SELECT ${COLUMNS} FROM metrics WHERE service = $1 AND window_seconds = $2 AND window_start = $3`,
       [service, windowSeconds, windowStart.toISOString()],
     );
@@ -135,7 +135,6 @@ export class MetricsRepository {
 
   /** Recent windows of one service before `before`, newest first, outside the excluded ranges. */
   history(
-    q: Queryable,
     service: string,
     before: Date,
     since: Date,
@@ -143,7 +142,7 @@ export class MetricsRepository {
     limit: number,
     exclude: { from: Date; to: Date | null }[],
   ): Promise<MetricRow[]> {
-    return q.query(
+    return this.db.query<MetricRow>(
       `SELECT ${COLUMNS} FROM metrics m
         WHERE service = $1 AND window_seconds = $2 AND window_start < $3 AND window_start >= $7 AND log_count > 0
           AND NOT EXISTS (SELECT 1 FROM unnest($5::timestamptz[], $6::timestamptz[]) AS x(f, t)
@@ -161,8 +160,8 @@ export class MetricsRepository {
     );
   }
 
-  async lastActiveWindow(q: Queryable, service: string, upTo: Date, since: Date | null, windowSeconds: number): Promise<Date | null> {
-    const rows: { s: Date | null }[] = await q.query(
+  async lastActiveWindow(service: string, upTo: Date, since: Date | null, windowSeconds: number): Promise<Date | null> {
+    const rows = await this.db.query<{ s: Date | null }>(
       `SELECT max(window_start) AS s FROM metrics
         WHERE service = $1 AND window_seconds = $2 AND window_start <= $3 AND log_count > 0
           AND ($4::timestamptz IS NULL OR window_start >= $4)`,

@@ -1,23 +1,20 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Interval, SchedulerRegistry } from '@nestjs/schedule';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ScheduledTask, TaskScheduler } from '../common/scheduling/task-scheduler.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MetricsService } from './metrics.service';
 
-const INTERVAL_NAME = 'metrics-windows';
-
 /**
- * Ticks a few times per window and asks MetricsService to aggregate what is due and re-aggregate what
- * late logs touched. It only triggers the work; the work is in the service.
+ * The periodic work of metrics: a few times per window, aggregate what is due and re-aggregate what late
+ * logs touched; hourly, prune the window ledger. It only triggers the work; the work is in the service.
  */
 @Injectable()
-export class MetricsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(MetricsScheduler.name);
-  private running = false;
+export class MetricsScheduler implements OnApplicationBootstrap {
+  private readonly tasks: ScheduledTask[] = [];
   private readonly periodMs: number;
 
   constructor(
     private readonly metrics: MetricsService,
-    private readonly registry: SchedulerRegistry,
+    private readonly scheduler: TaskScheduler,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     // Half a window, between 0.5 s and 5 s: a window is aggregated soon after it becomes due.
@@ -25,37 +22,21 @@ export class MetricsScheduler implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap(): void {
-    this.registry.addInterval(INTERVAL_NAME, setInterval(() => void this.tick(), this.periodMs));
+    this.tasks.push(
+      this.scheduler.schedule({
+        name: 'metrics-windows',
+        everyMs: this.periodMs,
+        run: async () => {
+          await this.metrics.runDue();
+          await this.metrics.reaggregateDirty();
+        },
+      }),
+      this.scheduler.schedule({ name: 'metrics-ledger-prune', everyMs: 3_600_000, run: () => this.metrics.pruneLedger() }),
+    );
   }
 
-  onApplicationShutdown(): void {
-    this.stop();
-  }
-
-  /** Stops the ticks (shutdown, and tests that drive windows by hand). */
-  stop(): void {
-    if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
-  }
-
-  @Interval('metrics-ledger-prune', 3_600_000)
-  async prune(): Promise<void> {
-    try {
-      await this.metrics.pruneLedger();
-    } catch (e) {
-      this.logger.error(`pruning metric_windows failed: ${(e as Error).message}`);
-    }
-  }
-
-  async tick(): Promise<void> {
-    if (this.running) return; // a slow pass (a long catch-up) is not stacked on itself
-    this.running = true;
-    try {
-      await this.metrics.runDue();
-      await this.metrics.reaggregateDirty();
-    } catch (e) {
-      this.logger.error(`window aggregation failed: ${(e as Error).message}`);
-    } finally {
-      this.running = false;
-    }
+  /** Stops the ticks and waits for a pass in progress (tests that drive windows by hand). */
+  async stop(): Promise<void> {
+    await Promise.all(this.tasks.map((t) => t.stop()));
   }
 }

@@ -8,7 +8,6 @@ import { EventBus } from '../events/event-bus.service';
 import { addWindows, isCaughtUp, isDue, lastDueWindow, windowsOf, windowStartOf } from './metric-window';
 import { MetricWindowsRepository } from './metric-windows.repository';
 import { MetricsRepository, type MetricRow } from './metrics.repository';
-import type { Queryable } from './queryable';
 
 /** How far back a restart catches up missed windows, and how many windows one pass takes on. */
 export const CATCH_UP_HORIZON_MS = 24 * 3600_000;
@@ -154,82 +153,10 @@ export class MetricsService {
     return this.windows.prune(this.windowSeconds, new Date(now.getTime() - this.retentionDays * 86_400_000));
   }
 
-  // ---- reads for the API and for detection (the anomalies module uses these, never the tables) ----
-
+  /** GET /metrics: windows of [from, to), oldest first. */
   list(from: Date, to: Date, service: string | undefined, limit: number): Promise<MetricRow[]> {
     return this.metrics.list(this.windowSeconds, from, to, service, limit);
-  }
-
-  find(q: Queryable, service: string, windowStart: Date): Promise<MetricRow | null> {
-    return this.metrics.find(q, service, windowStart, this.windowSeconds);
-  }
-
-  ofWindow(windowStart: Date): Promise<MetricRow[]> {
-    return this.metrics.ofWindow(windowStart, this.windowSeconds);
-  }
-
-  activeServices(since: Date, upTo: Date): Promise<string[]> {
-    return this.metrics.activeServices(since, upTo, this.windowSeconds);
-  }
-
-  latestAggregatedWindow(): Promise<Date | null> {
-    return this.windows.latestAggregated(this.windowSeconds);
-  }
-
-  windowsAwaitingEvaluation(limit = 100): Promise<{ windowStart: Date; gap: boolean }[]> {
-    return this.windows.awaitingEvaluation(this.windowSeconds, limit);
-  }
-
-  markEvaluated(windowStart: Date): Promise<void> {
-    return this.windows.markEvaluated(windowStart, this.windowSeconds);
-  }
-
-  isGap(windowStart: Date): Promise<boolean> {
-    return this.windows.isGap(this.db, windowStart, this.windowSeconds);
-  }
-
-  countReceivingWindows(q: Queryable, after: Date, upTo: Date): Promise<number> {
-    return this.windows.countReceivingWindows(q, this.windowSeconds, after, upTo);
-  }
-
-  /**
-   * A service's recent windows before `before` (newest first, at most `limit`), skipping windows in
-   * the excluded ranges (an alert's incident, so an incident never becomes the new normal).
-   */
-  history(
-    q: Queryable,
-    service: string,
-    before: Date,
-    limit: number,
-    exclude: { from: Date; to: Date | null }[],
-  ): Promise<MetricRow[]> {
-    return this.metrics.history(q, service, before, historyStart(before, limit, exclude, this.windowSeconds), this.windowSeconds, limit, exclude);
-  }
-
-  /**
-   * The last window in which the service sent logs, at or before `upTo` and, when given, not before
-   * `since` (a bound lets the planner skip old partitions).
-   */
-  lastActiveWindow(q: Queryable, service: string, upTo: Date, since: Date | null = null): Promise<Date | null> {
-    return this.metrics.lastActiveWindow(q, service, upTo, since, this.windowSeconds);
   }
 }
 
 class LeaseLost extends Error {}
-
-/**
- * Where a baseline history of `limit` windows before `before` can start: twice the span (windows without
- * logs are skipped), pushed back by the excluded incident windows within it. A lower bound lets the
- * planner prune the time partitions instead of walking every one of them.
- */
-export function historyStart(before: Date, limit: number, exclude: { from: Date; to: Date | null }[], windowSeconds: number): Date {
-  const size = windowSeconds * 1000;
-  let start = before.getTime() - 2 * limit * size;
-  const ranges = [...exclude].sort((a, b) => b.from.getTime() - a.from.getTime());
-  for (const r of ranges) {
-    const to = Math.min(r.to ? r.to.getTime() : before.getTime(), before.getTime());
-    if (to < start) break;
-    start -= Math.max(0, to - r.from.getTime()) + size;
-  }
-  return new Date(start);
-}

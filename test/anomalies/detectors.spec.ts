@@ -1,6 +1,7 @@
 import { errorRateDeviation, latencyDeviation, mad, median, robustBaseline } from '../../src/anomalies/detection/baseline';
 import { DEFAULT_RULE, detectErrorSpike, detectHighLatency, detectServiceDown } from '../../src/anomalies/detection/detectors';
-import { serviceDownSeverity, severityForRatio, severityRank } from '../../src/anomalies/detection/severity';
+import { severityRank } from '../../src/common/alert-vocabulary';
+import { serviceDownSeverity, severityForRatio } from '../../src/anomalies/detection/severity';
 
 describe('baseline maths', () => {
   it('median and MAD', () => {

@@ -67,12 +67,12 @@ describe('key scope in one place', () => {
 
     const alerts = t.app.get(AlertsRepository);
     for (const service of [A, B]) {
-      const a = await alerts.insert(t.db, {
+      const a = await alerts.insert(t.db.dataSource.manager, {
         service, type: 'error_spike', severity: 'high', silenced: false, message: `spike in ${service}`,
         value: 0.5, threshold: 0.05, baseline: 0.01, at, windowStart: h.w(0),
       });
       alertIds[service] = a.id;
-      await alerts.insertEvent(t.db, a.id, 'opened', 'high');
+      await alerts.insertEvent(t.db.dataSource.manager, a.id, 'opened', 'high');
       await t.http.put(`/anomaly-rules/${service}`).set(asAdmin).send({ minErrorCount: 3 }).expect(200);
       await t.http.post('/silences').set(asAdmin).send({ service, endsAt: new Date(Date.now() + 3600_000).toISOString(), reason: `quiet ${service}` }).expect(201);
     }

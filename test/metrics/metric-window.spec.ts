@@ -1,5 +1,4 @@
-import { historyStart } from '../../src/metrics/metrics.service';
-import { addWindows, isCaughtUp, isDue, lastDueWindow, windowsOf, windowStartOf } from '../../src/metrics/metric-window';
+import { addWindows, historyStart, isCaughtUp, isDue, lastDueWindow, windowsOf, windowStartOf } from '../../src/metrics/metric-window';
 
 describe('window arithmetic', () => {
   const t = (s: string) => new Date(s);

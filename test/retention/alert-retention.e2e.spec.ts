@@ -1,4 +1,5 @@
 import { AlertRetentionService } from '../../src/anomalies/alerts/alert-retention.service';
+import { TaskScheduler } from '../../src/common/scheduling/task-scheduler.service';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 describe('retention of alerts, their events and deliveries', () => {
@@ -29,5 +30,11 @@ describe('retention of alerts, their events and deliveries', () => {
     expect(ids).toEqual([recent, open].sort());
     const [{ n }] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alert_events WHERE alert_id = $1`, [old]);
     expect(n).toBe(0);
+  });
+
+  it('is an hourly task that one replica at a time runs', () => {
+    const task = t.app.get(TaskScheduler).get('alert-retention');
+    expect(task?.spec).toMatchObject({ everyMs: 3_600_000, oncePerCluster: true });
+    expect(task?.isStopped).toBe(false);
   });
 });

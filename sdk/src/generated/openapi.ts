@@ -452,10 +452,12 @@ export interface components {
             nextAttemptAt: string;
             sentAt: string | null;
             service: string;
-            severity: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
             /** @enum {string} */
             status: "pending" | "sending" | "sent" | "failed";
-            type: string;
+            /** @enum {string} */
+            type: "error_spike" | "high_latency" | "service_down";
         };
         AlertDeliveryPageDto: {
             data: components["schemas"]["AlertDeliveryDto"][];

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AlertsReader, type AlertEventFacts } from '../../anomalies/alerts.reader';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AlertChannelsRepository } from '../alert-channels.repository';
 import { ChannelRuntime } from '../channel-runtime';
 import type { AlertChannelRow } from '../entities/alert-channel.entity';
 import { dashboardLink, type AlertNotice, type Notification } from '../notification';
 import { failed, type SendResult } from '../senders/sender';
-import { DeliveryOutboxRepository, type LeasedSend, type NoticeRow } from './delivery-outbox.repository';
+import { DeliveryOutboxRepository, type LeasedSend } from './delivery-outbox.repository';
 
 /** How long a leased delivery belongs to the dispatcher that leased it; well above the 10 s send budget. */
 export const LEASE_MS = 60_000;
@@ -34,6 +35,7 @@ export class DeliveryDispatcher {
     private readonly outbox: DeliveryOutboxRepository,
     private readonly channels: AlertChannelsRepository,
     private readonly runtime: ChannelRuntime,
+    private readonly alerts: AlertsReader,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -70,8 +72,8 @@ export class DeliveryDispatcher {
     if (!channel) {
       result = failed(null, 'channel was deleted', false);
     } else {
-      const rows = await this.outbox.notices(send.deliveryIds);
-      const notices = rows.map((r) => this.notice(r));
+      const events = await this.alerts.events(await this.outbox.eventIdsOf(send.deliveryIds));
+      const notices = events.map((e) => this.notice(e));
       if (!notices.length) return this.outbox.recordOutcome(send, failed(null, 'the alert no longer exists', false), now);
       const notification: Notification = send.digest
         ? { id: `dig_${send.sendId}`, kind: 'digest', notices, channelName: channel.name }
@@ -84,24 +86,8 @@ export class DeliveryDispatcher {
     return this.outbox.recordOutcome(send, result, now);
   }
 
-  private notice(r: NoticeRow): AlertNotice {
-    return {
-      alertEventId: String(r.alert_event_id),
-      event: r.event,
-      eventAt: new Date(r.event_at),
-      alertId: r.alert_id,
-      service: r.service,
-      type: r.type,
-      severity: r.event_severity,
-      status: r.status,
-      message: r.message,
-      value: r.value,
-      threshold: r.threshold,
-      baseline: r.baseline,
-      openedAt: new Date(r.opened_at),
-      resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null,
-      occurrences: r.occurrences,
-      link: dashboardLink(this.config.publicUrl, r.alert_id),
-    };
+  private notice(e: AlertEventFacts): AlertNotice {
+    const { createdAt, ...facts } = e;
+    return { ...facts, eventAt: createdAt, link: dashboardLink(this.config.publicUrl, e.alertId) };
   }
 }

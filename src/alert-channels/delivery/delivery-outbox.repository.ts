@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { SEVERITIES } from '../../common/alert-vocabulary';
 import { DatabaseService } from '../../database/database.service';
+import { execute } from '../../database/queryable';
 import type { AlertDeliveryRow } from '../entities/alert-delivery.entity';
 import type { SendResult } from '../senders/sender';
 import { MAX_ATTEMPTS, nextRetryDelayMs } from './backoff';
@@ -15,27 +17,7 @@ export interface LeasedSend {
   digest: boolean;
 }
 
-/** One alert event with its alert, joined for a message. */
-export interface NoticeRow {
-  delivery_id: string;
-  alert_event_id: string;
-  event: 'opened' | 'escalated' | 'resolved';
-  event_severity: string;
-  event_at: Date;
-  alert_id: string;
-  service: string;
-  type: string;
-  status: string;
-  message: string;
-  value: number | null;
-  threshold: number | null;
-  baseline: number | null;
-  opened_at: Date;
-  resolved_at: Date | null;
-  occurrences: number;
-}
 
-const SEVERITY_ORDER = `ARRAY['low','medium','high','critical']::text[]`;
 const FAN_OUT_BATCH = 500;
 const LEASE_BATCH_PER_CHANNEL = 200;
 
@@ -55,6 +37,9 @@ export class DeliveryOutboxRepository {
    * an incident that started and ended in silence. Returns how many events were fanned out.
    */
   fanOut(now: Date): Promise<number> {
+    // The outbox's claim on alert_events: it reads alerts (silenced, status, service) in the same locking
+    // statement as the events it claims and routes, so it stays SQL here rather than a call to AlertsReader;
+    // fanned_out_at is the outbox's own column of alert_events.
     return this.db.transaction(async (m) => {
       // Held events (silenced, still unresolved) are not even read, so a long silence never blocks the queue.
       const events: { id: string; silenced: boolean; alert_status: string }[] = await m.query(
@@ -76,11 +61,12 @@ export class DeliveryOutboxRepository {
              JOIN alert_channels c
                ON c.enabled
               AND e.event = ANY (c.events)
-              AND array_position(${SEVERITY_ORDER}, e.severity) >= array_position(${SEVERITY_ORDER}, c.min_severity)
+              -- $3 is the vocabulary's SEVERITIES, lowest first: a position compares severities
+              AND array_position($3::text[], e.severity) >= array_position($3::text[], c.min_severity)
               AND (c.services IS NULL OR a.service = ANY (c.services))
             WHERE e.id = ANY ($1::bigint[])
            ON CONFLICT (alert_event_id, channel_id) DO NOTHING`,
-          [deliver, now],
+          [deliver, now, SEVERITIES],
         );
       }
       const done = [...deliver, ...drop];
@@ -196,19 +182,12 @@ export class DeliveryOutboxRepository {
     return expired.length;
   }
 
-  /** The alert events (with their alerts) of leased deliveries, oldest event first. */
-  notices(deliveryIds: string[]): Promise<NoticeRow[]> {
-    return this.db.query<NoticeRow>(
-      `SELECT d.id AS delivery_id, e.id AS alert_event_id, e.event, e.severity AS event_severity, e.created_at AS event_at,
-              a.id AS alert_id, a.service, a.type, a.status, a.message, a.value, a.threshold, a.baseline,
-              a.opened_at, a.resolved_at, a.occurrences
-         FROM alert_deliveries d
-         JOIN alert_events e ON e.id = d.alert_event_id
-         JOIN alerts a ON a.id = e.alert_id
-        WHERE d.id = ANY ($1::bigint[])
-        ORDER BY e.id`,
-      [deliveryIds],
-    );
+  /** The alert events of leased deliveries (the alerts' facts come from the anomalies module's AlertsReader). */
+  async eventIdsOf(deliveryIds: string[]): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(`SELECT alert_event_id::text AS id FROM alert_deliveries WHERE id = ANY ($1::bigint[])`, [
+      deliveryIds,
+    ]);
+    return rows.map((r) => r.id);
   }
 
   /**
@@ -228,8 +207,8 @@ export class DeliveryOutboxRepository {
         const status = result.ok ? 'sent' : delay === null ? 'failed' : 'pending';
         const outcome = result.ok ? 'sent' : delay === null ? 'failed' : 'retry';
         const next = delay === null ? now : new Date(now.getTime() + delay);
-        // TypeORM answers an UPDATE with [rows, rowCount].
-        const [updated]: [AlertDeliveryRow[], number] = await m.query(
+        const { rows: updated } = await execute<AlertDeliveryRow>(
+          m,
           `UPDATE alert_deliveries
               SET status = $2, last_status = $3, last_error = $4, next_attempt_at = $5::timestamptz,
                   sent_at = CASE WHEN $2 = 'sent' THEN $6::timestamptz ELSE sent_at END,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ALERT_EVENTS, SEVERITIES, type AlertEventName, type Severity } from '../entities/alert-channel.entity';
+import { ALERT_EVENT_KINDS, SEVERITIES, type AlertEventKind, type Severity } from '../../common/alert-vocabulary';
 import { CHANNEL_KINDS, type ChannelKind } from '../senders/sender';
 
 export class AlertChannelDto {
@@ -21,8 +21,8 @@ export class AlertChannelDto {
   @ApiProperty({ type: [String], nullable: true })
   services: string[] | null;
 
-  @ApiProperty({ enum: ALERT_EVENTS, isArray: true })
-  events: AlertEventName[];
+  @ApiProperty({ enum: ALERT_EVENT_KINDS, isArray: true })
+  events: AlertEventKind[];
 
   enabled: boolean;
 

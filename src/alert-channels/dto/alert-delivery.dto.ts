@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsBigintId } from '../../common/http/query-bounds';
+import { ALERT_EVENT_KINDS, ALERT_TYPES, SEVERITIES, type AlertEventKind, type AlertType, type Severity } from '../../common/alert-vocabulary';
 
 export class DeliveryAttemptDto {
   attempt: number;
@@ -29,14 +30,16 @@ export class AlertDeliveryDto {
   @ApiProperty({ format: 'uuid' })
   alertId: string;
 
-  @ApiProperty({ enum: ['opened', 'escalated', 'resolved'] })
-  event: string;
+  @ApiProperty({ enum: ALERT_EVENT_KINDS })
+  event: AlertEventKind;
 
-  severity: string;
+  @ApiProperty({ enum: SEVERITIES })
+  severity: Severity;
 
   service: string;
 
-  type: string;
+  @ApiProperty({ enum: ALERT_TYPES })
+  type: AlertType;
 
   @ApiProperty({ enum: ['pending', 'sending', 'sent', 'failed'] })
   status: string;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { ALERT_EVENTS, SEVERITIES, type AlertEventName, type Severity } from '../entities/alert-channel.entity';
+import { ALERT_EVENT_KINDS, SEVERITIES, type AlertEventKind, type Severity } from '../../common/alert-vocabulary';
 import { CHANNEL_KINDS, type ChannelKind } from '../senders/sender';
 
 export class CreateAlertChannelDto {
@@ -37,13 +37,13 @@ export class CreateAlertChannelDto {
   services?: string[] | null;
 
   /** Which alert events are sent (default all three) */
-  @ApiProperty({ enum: ALERT_EVENTS, isArray: true, required: false })
+  @ApiProperty({ enum: ALERT_EVENT_KINDS, isArray: true, required: false })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
-  @IsIn(ALERT_EVENTS, { each: true })
-  events?: AlertEventName[];
+  @IsIn(ALERT_EVENT_KINDS, { each: true })
+  events?: AlertEventKind[];
 
   /** Default true */
   @IsOptional()

@@ -1,9 +1,5 @@
+import type { AlertEventKind, Severity } from '../../common/alert-vocabulary';
 import type { ChannelConfig, ChannelKind } from '../senders/sender';
-
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export const ALERT_EVENTS = ['opened', 'escalated', 'resolved'] as const;
-export type AlertEventName = (typeof ALERT_EVENTS)[number];
 
 /** A row of alert_channels; `config` holds secrets sealed (see SecretBox). */
 export interface AlertChannelRow {
@@ -13,7 +9,7 @@ export interface AlertChannelRow {
   config: ChannelConfig;
   min_severity: Severity;
   services: string[] | null;
-  events: AlertEventName[];
+  events: AlertEventKind[];
   enabled: boolean;
   rate_limit_per_minute: number;
   /** Set when the receiver answered 429: nothing is sent to the channel before then. */

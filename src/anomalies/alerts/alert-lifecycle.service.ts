@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { AlertChangedPayload, TracerEventName } from '../../events/events';
-import type { Queryable } from '../../metrics/queryable';
-import type { AlertType, Verdict } from '../detection/detectors';
-import { severityRank } from '../detection/severity';
+import type { AlertChangedPayload } from '../../events/events';
+import type { EntityManager } from 'typeorm';
+import { alertEventName, severityRank, type AlertEventKind, type AlertEventName, type AlertType } from '../../common/alert-vocabulary';
+import type { Verdict } from '../detection/detectors';
 import { SilencesService } from '../silences/silences.service';
 import { AlertsRepository, type AlertRow } from './alerts.repository';
 
 /** An event to emit once the transaction that wrote its alert_events row has committed. */
 export interface PendingAlertEvent {
-  name: Extract<TracerEventName, 'alert.opened' | 'alert.escalated' | 'alert.resolved'>;
+  name: AlertEventName;
   payload: AlertChangedPayload;
 }
 
@@ -32,7 +32,7 @@ export class AlertLifecycleService {
   ) {}
 
   async apply(
-    q: Queryable,
+    m: EntityManager,
     service: string,
     type: AlertType,
     verdict: Verdict,
@@ -41,8 +41,8 @@ export class AlertLifecycleService {
     resolveAfterWindows: number,
   ): Promise<PendingAlertEvent[]> {
     if (verdict.anomalous && !current) {
-      const silenced = await this.silences.matches(q, service, type);
-      const alert = await this.alerts.insert(q, {
+      const silenced = await this.silences.matches(service, type, m);
+      const alert = await this.alerts.insert(m, {
         service,
         type,
         severity: verdict.severity,
@@ -54,12 +54,12 @@ export class AlertLifecycleService {
         at: window.end,
         windowStart: window.start,
       });
-      return [await this.record(q, alert, 'opened')];
+      return [await this.record(m, alert, 'opened')];
     }
     if (verdict.anomalous && current) {
       const escalate = severityRank(verdict.severity) > severityRank(current.severity);
-      const silenced = escalate ? current.silenced || (await this.silences.matches(q, service, type)) : current.silenced;
-      const alert = await this.alerts.update(q, current.id, {
+      const silenced = escalate ? current.silenced || (await this.silences.matches(service, type, m)) : current.silenced;
+      const alert = await this.alerts.update(m, current.id, {
         lastSeenAt: window.end,
         lastWindowStart: window.start,
         occurrences: current.occurrences + 1,
@@ -67,28 +67,28 @@ export class AlertLifecycleService {
         value: verdict.value,
         ...(escalate ? { severity: verdict.severity, message: verdict.message, silenced } : {}),
       });
-      return escalate ? [await this.record(q, alert, 'escalated')] : [];
+      return escalate ? [await this.record(m, alert, 'escalated')] : [];
     }
     if (!current) return [];
     const healthy = current.healthyWindows + 1;
     if (healthy < resolveAfterWindows) {
-      await this.alerts.update(q, current.id, { healthyWindows: healthy });
+      await this.alerts.update(m, current.id, { healthyWindows: healthy });
       return [];
     }
-    const alert = await this.alerts.update(q, current.id, { healthyWindows: healthy, status: 'resolved', resolvedAt: window.end });
-    return [await this.record(q, alert, 'resolved')];
+    const alert = await this.alerts.update(m, current.id, { healthyWindows: healthy, status: 'resolved', resolvedAt: window.end });
+    return [await this.record(m, alert, 'resolved')];
   }
 
   /** Resolves an alert by hand (POST /alerts/:id/resolve), with its history row. */
-  async resolveManually(q: Queryable, alert: AlertRow, at: Date): Promise<{ alert: AlertRow; event: PendingAlertEvent }> {
-    const resolved = await this.alerts.update(q, alert.id, { status: 'resolved', resolvedAt: at });
-    return { alert: resolved, event: await this.record(q, resolved, 'resolved') };
+  async resolveManually(m: EntityManager, alert: AlertRow, at: Date): Promise<{ alert: AlertRow; event: PendingAlertEvent }> {
+    const resolved = await this.alerts.update(m, alert.id, { status: 'resolved', resolvedAt: at });
+    return { alert: resolved, event: await this.record(m, resolved, 'resolved') };
   }
 
-  private async record(q: Queryable, alert: AlertRow, event: 'opened' | 'escalated' | 'resolved'): Promise<PendingAlertEvent> {
-    const alertEventId = await this.alerts.insertEvent(q, alert.id, event, alert.severity);
+  private async record(m: EntityManager, alert: AlertRow, event: AlertEventKind): Promise<PendingAlertEvent> {
+    const alertEventId = await this.alerts.insertEvent(m, alert.id, event, alert.severity);
     return {
-      name: `alert.${event}`,
+      name: alertEventName(event),
       payload: { alertId: alert.id, alertEventId, service: alert.service, type: alert.type, severity: alert.severity },
     };
   }

@@ -1,40 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { In, IsNull, LessThan, Not, type EntityManager, type Repository } from 'typeorm';
+import type { AlertEventKind, AlertStatus, AlertType, Severity } from '../../common/alert-vocabulary';
 import { DatabaseService } from '../../database/database.service';
-import type { Queryable } from '../../metrics/queryable';
-import type { AlertType } from '../detection/detectors';
-import type { Severity } from '../detection/severity';
+import { AlertEventEntity } from './entities/alert-event.entity';
+import { AlertEntity } from './entities/alert.entity';
 
-export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+export type AlertRow = AlertEntity;
 
-export interface AlertRow {
-  id: string;
-  service: string;
-  type: AlertType;
-  severity: Severity;
-  status: AlertStatus;
-  silenced: boolean;
-  message: string;
-  value: number | null;
-  threshold: number | null;
-  baseline: number | null;
-  openedAt: Date;
-  lastSeenAt: Date;
-  acknowledgedAt: Date | null;
-  resolvedAt: Date | null;
-  occurrences: number;
-  healthyWindows: number;
-  firstWindowStart: Date | null;
-  lastWindowStart: Date | null;
-  /** opened_at as PostgreSQL text (microseconds kept), for cursors */
-  openedAtText: string;
-}
-
-export interface AlertEventRow {
-  id: string;
-  event: 'opened' | 'escalated' | 'resolved';
-  severity: Severity;
-  createdAt: Date;
-}
+/** A row of the alert list, with opened_at as PostgreSQL text (microseconds kept) for cursors. */
+export type AlertListRow = AlertEntity & { openedAtText: string };
 
 export interface AlertFilter {
   status?: AlertStatus;
@@ -46,111 +20,128 @@ export interface AlertFilter {
   limit: number;
 }
 
-const COLUMNS = `id, service, type, severity, status, silenced, message, value, threshold, baseline,
+/** Fields the lifecycle changes on an existing alert. */
+export type AlertChanges = Partial<
+  Pick<
+    AlertEntity,
+    'severity' | 'status' | 'silenced' | 'message' | 'value' | 'lastSeenAt' | 'resolvedAt' | 'occurrences' | 'healthyWindows' | 'lastWindowStart' | 'acknowledgedAt'
+  >
+>;
+
+export interface NewAlert {
+  service: string;
+  type: AlertType;
+  severity: Severity;
+  silenced: boolean;
+  message: string;
+  value: number;
+  threshold: number;
+  baseline: number | null;
+  /** When it opened (the end of its first anomalous window). */
+  at: Date;
+  windowStart: Date;
+}
+
+const LIST_COLUMNS = `id, service, type, severity, status, silenced, message, value, threshold, baseline,
   opened_at AS "openedAt", last_seen_at AS "lastSeenAt", acknowledged_at AS "acknowledgedAt",
   resolved_at AS "resolvedAt", occurrences, healthy_windows AS "healthyWindows",
   first_window_start AS "firstWindowStart", last_window_start AS "lastWindowStart", opened_at::text AS "openedAtText"`;
 
-/** Fields the lifecycle changes on an existing alert. */
-export type AlertChanges = Partial<{
-  severity: Severity;
-  status: AlertStatus;
-  silenced: boolean;
-  message: string;
-  value: number | null;
-  lastSeenAt: Date;
-  resolvedAt: Date;
-  occurrences: number;
-  healthyWindows: number;
-  lastWindowStart: Date;
-  acknowledgedAt: Date;
-}>;
-
-const CHANGE_COLUMNS: Record<keyof AlertChanges, string> = {
-  severity: 'severity',
-  status: 'status',
-  silenced: 'silenced',
-  message: 'message',
-  value: 'value',
-  lastSeenAt: 'last_seen_at',
-  resolvedAt: 'resolved_at',
-  occurrences: 'occurrences',
-  healthyWindows: 'healthy_windows',
-  lastWindowStart: 'last_window_start',
-  acknowledgedAt: 'acknowledged_at',
-};
-
-const param = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
-
-/** The SQL of `alerts` and `alert_events`. */
+/**
+ * The one writer of `alerts` and `alert_events` (except alert_events.fanned_out_at, the outbox's claim).
+ * Methods that take an EntityManager run in the caller's transaction.
+ */
 @Injectable()
 export class AlertsRepository {
   constructor(private readonly db: DatabaseService) {}
 
-  /** A service's unresolved alerts, locked for the evaluation's transaction. */
-  unresolvedForUpdate(q: Queryable, service: string): Promise<AlertRow[]> {
-    return q.query(`SELECT ${COLUMNS} FROM alerts WHERE service = $1 AND status <> 'resolved' FOR UPDATE`, [service]);
+  private alerts(m?: EntityManager): Repository<AlertEntity> {
+    return (m ?? this.db.dataSource.manager).getRepository(AlertEntity);
+  }
+
+  private events(m?: EntityManager): Repository<AlertEventEntity> {
+    return (m ?? this.db.dataSource.manager).getRepository(AlertEventEntity);
+  }
+
+  /** A service's unresolved alerts (at most one per type), locked for the evaluation's transaction. */
+  unresolvedForUpdate(m: EntityManager, service: string): Promise<AlertRow[]> {
+    return this.alerts(m).find({ where: { service, status: Not('resolved') }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** A service's unresolved alerts, unlocked. */
+  unresolvedOf(service: string): Promise<AlertRow[]> {
+    return this.alerts().find({ where: { service, status: Not('resolved') } });
   }
 
   /** The windows past alerts of a type spanned (to: null while unresolved): kept out of baselines. */
-  async incidentRanges(q: Queryable, service: string, type: AlertType, limit = 50): Promise<{ from: Date; to: Date | null }[]> {
-    const rows: { f: Date; t: Date | null; status: AlertStatus }[] = await q.query(
-      `SELECT first_window_start AS f, last_window_start AS t, status FROM alerts
-        WHERE service = $1 AND type = $2 AND first_window_start IS NOT NULL
-        ORDER BY first_window_start DESC LIMIT $3`,
-      [service, type, limit],
-    );
-    return rows.map((r) => ({ from: new Date(r.f), to: r.status === 'resolved' && r.t ? new Date(r.t) : null }));
+  async incidentRanges(service: string, type: AlertType, m?: EntityManager, limit = 50): Promise<{ from: Date; to: Date | null }[]> {
+    const rows = await this.alerts(m).find({
+      select: { firstWindowStart: true, lastWindowStart: true, status: true },
+      where: { service, type, firstWindowStart: Not(IsNull()) },
+      order: { firstWindowStart: 'DESC' },
+      take: limit,
+    });
+    return rows.map((r) => ({ from: r.firstWindowStart!, to: r.status === 'resolved' && r.lastWindowStart ? r.lastWindowStart : null }));
   }
 
-  async insert(
-    q: Queryable,
-    a: { service: string; type: AlertType; severity: Severity; silenced: boolean; message: string; value: number;
-      threshold: number; baseline: number | null; at: Date; windowStart: Date },
-  ): Promise<AlertRow> {
-    const [row] = await q.query(
-      `INSERT INTO alerts (service, type, severity, silenced, message, value, threshold, baseline, opened_at, last_seen_at,
-                           first_window_start, last_window_start)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $10) RETURNING ${COLUMNS}`,
-      [a.service, a.type, a.severity, a.silenced, a.message, a.value, a.threshold, a.baseline, a.at.toISOString(), a.windowStart.toISOString()],
+  insert(m: EntityManager, a: NewAlert): Promise<AlertRow> {
+    const repo = this.alerts(m);
+    return repo.save(
+      repo.create({
+        service: a.service,
+        type: a.type,
+        severity: a.severity,
+        silenced: a.silenced,
+        message: a.message,
+        value: a.value,
+        threshold: a.threshold,
+        baseline: a.baseline,
+        openedAt: a.at,
+        lastSeenAt: a.at,
+        firstWindowStart: a.windowStart,
+        lastWindowStart: a.windowStart,
+      }),
     );
-    return row;
   }
 
-  async update(q: Queryable, id: string, changes: AlertChanges): Promise<AlertRow> {
-    const keys = Object.keys(changes) as (keyof AlertChanges)[];
-    const sets = keys.map((k, i) => `${CHANGE_COLUMNS[k]} = $${i + 2}`);
-    const rows: AlertRow[] = await q.query(
-      `WITH u AS (UPDATE alerts SET ${sets.join(', ')} WHERE id = $1 RETURNING *) SELECT ${COLUMNS} FROM u`,
-      [id, ...keys.map((k) => param(changes[k]))],
-    );
-    return rows[0];
+  async update(m: EntityManager, id: string, changes: AlertChanges): Promise<AlertRow> {
+    await this.alerts(m).update({ id }, changes);
+    return this.alerts(m).findOneByOrFail({ id });
   }
 
   /** Writes the history row (and the notification source) of a change, in the change's transaction. */
-  async insertEvent(q: Queryable, alertId: string, event: AlertEventRow['event'], severity: Severity): Promise<string> {
-    const [row] = await q.query(`INSERT INTO alert_events (alert_id, event, severity) VALUES ($1, $2, $3) RETURNING id::text AS id`, [
-      alertId,
-      event,
-      severity,
-    ]);
-    return row.id;
+  async insertEvent(m: EntityManager, alertId: string, event: AlertEventKind, severity: Severity): Promise<string> {
+    const result = await this.events(m).insert({ alertId, event, severity });
+    return String(result.identifiers[0].id);
   }
 
-  async find(q: Queryable, id: string, forUpdate = false): Promise<AlertRow | null> {
-    const rows: AlertRow[] = await q.query(`SELECT ${COLUMNS} FROM alerts WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-    return rows[0] ?? null;
+  find(id: string, m?: EntityManager, forUpdate = false): Promise<AlertRow | null> {
+    return this.alerts(m).findOne({ where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
   }
 
-  events(alertId: string): Promise<AlertEventRow[]> {
-    return this.db.query<AlertEventRow>(
-      `SELECT id::text AS id, event, severity, created_at AS "createdAt" FROM alert_events WHERE alert_id = $1 ORDER BY id`,
-      [alertId],
-    );
+  /** An alert's history, oldest first. */
+  historyOf(alertId: string): Promise<AlertEventEntity[]> {
+    return this.events().find({ where: { alertId }, order: { id: 'ASC' } });
   }
 
-  /** Newest first, keyset-paginated on (opened_at, id). */
-  list(f: AlertFilter): Promise<AlertRow[]> {
+  /** Events by id, each with its alert (for notifications), oldest first. */
+  async eventsWithAlerts(eventIds: string[]): Promise<{ event: AlertEventEntity; alert: AlertEntity }[]> {
+    if (!eventIds.length) return [];
+    const events = await this.events().find({ where: { id: In(eventIds) }, order: { id: 'ASC' } });
+    const alerts = await this.alerts().findBy({ id: In([...new Set(events.map((e) => e.alertId))]) });
+    const byId = new Map(alerts.map((a) => [a.id, a]));
+    return events.flatMap((event) => {
+      const alert = byId.get(event.alertId);
+      return alert ? [{ event, alert }] : [];
+    });
+  }
+
+  /**
+   * Newest first, keyset-paginated on (opened_at, id). Raw SQL: the cursor compares opened_at as
+   * PostgreSQL text with microseconds, which a JavaScript Date (milliseconds) would round and so skip or
+   * repeat rows.
+   */
+  list(f: AlertFilter): Promise<AlertListRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => {
@@ -167,29 +158,51 @@ export class AlertsRepository {
       where.push(`(opened_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(f.limit);
-    return this.db.query<AlertRow>(
-      `SELECT ${COLUMNS} FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    return this.db.query<AlertListRow>(
+      `SELECT ${LIST_COLUMNS} FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY opened_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
   }
 
-  /** Unresolved alerts per service. */
-  async unresolvedCounts(): Promise<Map<string, number>> {
-    const rows = await this.db.query<{ service: string; n: number }>(
-      `SELECT service, count(*)::int AS n FROM alerts WHERE status <> 'resolved' GROUP BY service`,
-    );
-    return new Map(rows.map((r) => [r.service, r.n]));
-  }
-
-  /** Unresolved alerts per service and type (service health). */
-  unresolvedTypes(): Promise<{ service: string; type: AlertType; severity: Severity }[]> {
-    return this.db.query(`SELECT service, type, severity FROM alerts WHERE status <> 'resolved'`);
+  /** Every unresolved alert's service and type (service health). */
+  unresolvedTypes(): Promise<{ service: string; type: AlertType }[]> {
+    return this.alerts().find({ select: { service: true, type: true }, where: { status: Not('resolved') } });
   }
 
   /** The services with unresolved alerts: their evaluation continues even when they are silent. */
   async servicesWithUnresolved(): Promise<string[]> {
-    const rows = await this.db.query<{ service: string }>(`SELECT DISTINCT service FROM alerts WHERE status <> 'resolved'`);
-    return rows.map((r) => r.service);
+    return [...new Set((await this.unresolvedTypes()).map((a) => a.service))];
+  }
+
+  /** Unresolved alerts recorded as silenced: the ones a silence's end may release. */
+  silencedUnresolved(): Promise<AlertRow[]> {
+    return this.alerts().find({ where: { silenced: true, status: Not('resolved') } });
+  }
+
+  /**
+   * Clears `silenced` on those of `ids` that are still silenced and unresolved; returns them with their
+   * 'opened' event (the notification to send now).
+   */
+  async unsilence(ids: string[]): Promise<{ alert: AlertRow; openedEventId: string | null }[]> {
+    if (!ids.length) return [];
+    const result = await this.alerts()
+      .createQueryBuilder()
+      .update()
+      .set({ silenced: false })
+      .where({ id: In(ids), silenced: true, status: Not('resolved') })
+      .returning(['id'])
+      .execute();
+    const released = (result.raw as { id: string }[]).map((r) => r.id);
+    if (!released.length) return [];
+    const alerts = await this.alerts().findBy({ id: In(released) });
+    const opened = await this.events().find({ select: { id: true, alertId: true }, where: { alertId: In(released), event: 'opened' }, order: { id: 'ASC' } });
+    // The latest 'opened' event of each (an alert has one; max() as before if ever several).
+    return alerts.map((alert) => ({ alert, openedEventId: opened.filter((e) => e.alertId === alert.id).map((e) => e.id).pop() ?? null }));
+  }
+
+  /** Deletes resolved alerts resolved before `cutoff` (their events and deliveries cascade); returns how many. */
+  async deleteResolvedBefore(cutoff: Date): Promise<number> {
+    return (await this.alerts().delete({ status: 'resolved', resolvedAt: LessThan(cutoff) })).affected ?? 0;
   }
 }

@@ -78,19 +78,19 @@ export class AlertsService {
 
   /** One alert; another service's alert is as absent to a bound key as one that never existed. */
   async get(id: string, scope: ServiceScope): Promise<AlertDetailDto> {
-    const alert = await this.alerts.find(this.db, id);
+    const alert = await this.alerts.find(id);
     if (!alert || !scope.allows(alert.service)) throw ApiError.notFound(`Alert ${id} not found`);
-    const events = await this.alerts.events(id);
+    const events = await this.alerts.historyOf(id);
     return {
       ...toAlertDto(alert),
-      events: events.map((e) => ({ id: e.id, event: e.event, severity: e.severity, createdAt: new Date(e.createdAt).toISOString() })),
+      events: events.map((e) => ({ id: e.id, event: e.event, severity: e.severity, createdAt: e.createdAt.toISOString() })),
     };
   }
 
   /** Someone is on it: open -> acknowledged. Idempotent; a resolved alert stays resolved. */
   async acknowledge(id: string): Promise<AlertDto> {
     const alert = await this.db.transaction(async (m) => {
-      const a = await this.alerts.find(m, id, true);
+      const a = await this.alerts.find(id, m, true);
       if (!a) throw ApiError.notFound(`Alert ${id} not found`);
       if (a.status !== 'open') return a;
       return this.alerts.update(m, id, { status: 'acknowledged', acknowledgedAt: new Date() });
@@ -102,7 +102,7 @@ export class AlertsService {
   async resolve(id: string): Promise<AlertDto> {
     let pending: PendingAlertEvent | undefined;
     const alert = await this.db.transaction(async (m) => {
-      const a = await this.alerts.find(m, id, true);
+      const a = await this.alerts.find(id, m, true);
       if (!a) throw ApiError.notFound(`Alert ${id} not found`);
       if (a.status === 'resolved') return a;
       const { alert: resolved, event } = await this.lifecycle.resolveManually(m, a, new Date());
@@ -111,13 +111,5 @@ export class AlertsService {
     });
     if (pending) this.events.emit(pending.name, pending.payload);
     return toAlertDto(alert);
-  }
-
-  unresolvedCounts(): Promise<Map<string, number>> {
-    return this.alerts.unresolvedCounts();
-  }
-
-  unresolvedTypes() {
-    return this.alerts.unresolvedTypes();
   }
 }

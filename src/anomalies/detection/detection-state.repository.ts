@@ -1,31 +1,69 @@
 import { Injectable } from '@nestjs/common';
-import type { Queryable } from '../../metrics/queryable';
+import type { EntityManager } from 'typeorm';
+import { DatabaseService } from '../../database/database.service';
+
+/** A service's evaluation state: its last evaluated window as PostgreSQL text ('-infinity' before the first). */
+export interface ServiceProgress {
+  last: string;
+  /** Whether the window asked about is newer than `last`. */
+  due: boolean;
+}
 
 /**
- * `anomaly_state`: the last window each service was evaluated for. Locking a service's row serializes
- * its evaluations across replicas, and comparing windows makes detection run once per (service, window).
+ * Detection's own evaluation state, in raw SQL: row locks and upserts are what serialize detection.
+ * - `anomaly_state`: the last window each service was evaluated for. Locking a service's row serializes
+ *   its evaluations across replicas, and comparing windows makes detection run once per (service, window).
+ * - `anomaly_progress`: per window size, the last window detection went through; the windows the metrics
+ *   ledger closed after it are the ones still to evaluate (also after a lost window-closed event).
  */
 @Injectable()
 export class DetectionStateRepository {
-  /** Locks the service's row; true when `windowStart` is newer than its last evaluated window. */
-  async lockIfDue(q: Queryable, service: string, windowStart: Date, windowSeconds: number): Promise<boolean> {
-    await q.query(
+  constructor(private readonly db: DatabaseService) {}
+
+  /** The service's progress, unlocked (read before the evaluation's transaction). */
+  async read(service: string, windowStart: Date): Promise<ServiceProgress> {
+    const [row] = await this.db.query<ServiceProgress>(
+      `SELECT last_window_start::text AS last, last_window_start < $2::timestamptz AS due FROM anomaly_state WHERE service = $1`,
+      [service, windowStart.toISOString()],
+    );
+    return row ?? { last: '-infinity', due: true };
+  }
+
+  /** Creates the service's row if needed and locks it for the evaluation's transaction. */
+  async lock(m: EntityManager, service: string, windowStart: Date, windowSeconds: number): Promise<ServiceProgress> {
+    await m.query(
       `INSERT INTO anomaly_state (service, last_window_start, window_seconds) VALUES ($1, '-infinity', $2)
        ON CONFLICT (service) DO NOTHING`,
       [service, windowSeconds],
     );
-    const rows = await q.query(
-      `SELECT last_window_start < $2::timestamptz AS due FROM anomaly_state WHERE service = $1 FOR UPDATE`,
+    const [row]: ServiceProgress[] = await m.query(
+      `SELECT last_window_start::text AS last, last_window_start < $2::timestamptz AS due FROM anomaly_state WHERE service = $1 FOR UPDATE`,
       [service, windowStart.toISOString()],
     );
-    return rows[0].due === true;
+    return row;
   }
 
-  async markEvaluated(q: Queryable, service: string, windowStart: Date, windowSeconds: number): Promise<void> {
-    await q.query(`UPDATE anomaly_state SET last_window_start = $2, window_seconds = $3 WHERE service = $1`, [
+  async markEvaluated(m: EntityManager, service: string, windowStart: Date, windowSeconds: number): Promise<void> {
+    await m.query(`UPDATE anomaly_state SET last_window_start = $2, window_seconds = $3 WHERE service = $1`, [
       service,
       windowStart.toISOString(),
       windowSeconds,
     ]);
+  }
+
+  /** The last window detection went through for this window size, or null before the first. */
+  async evaluatedThrough(windowSeconds: number): Promise<Date | null> {
+    const [row] = await this.db.query<{ s: Date }>(`SELECT evaluated_through AS s FROM anomaly_progress WHERE window_seconds = $1`, [windowSeconds]);
+    return row ? new Date(row.s) : null;
+  }
+
+  /** Moves the progress forward to `windowStart` (never back: replicas may finish windows in any order). */
+  async advance(windowSeconds: number, windowStart: Date): Promise<void> {
+    await this.db.query(
+      `INSERT INTO anomaly_progress (window_seconds, evaluated_through) VALUES ($1, $2)
+       ON CONFLICT (window_seconds) DO UPDATE
+          SET evaluated_through = GREATEST(anomaly_progress.evaluated_through, EXCLUDED.evaluated_through)`,
+      [windowSeconds, windowStart.toISOString()],
+    );
   }
 }

@@ -1,32 +1,38 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ALERT_TYPES, type AlertType } from '../../common/alert-vocabulary';
+import { DatabaseService } from '../../database/database.service';
 import { EventBus } from '../../events/event-bus.service';
 import { addWindows } from '../../metrics/metric-window';
-import { MetricsService } from '../../metrics/metrics.service';
-import type { MetricRow } from '../../metrics/metrics.repository';
-import type { Queryable } from '../../metrics/queryable';
-import { DatabaseService } from '../../database/database.service';
+import { MetricsReader, type MetricRow } from '../../metrics/metrics.reader';
+import { WindowLedger } from '../../metrics/window-ledger';
 import { AlertLifecycleService, type PendingAlertEvent } from '../alerts/alert-lifecycle.service';
 import { AlertsRepository } from '../alerts/alerts.repository';
 import { AnomalyRulesService } from '../rules/anomaly-rules.service';
 import { median } from './baseline';
 import { DetectionStateRepository } from './detection-state.repository';
-import {
-  ALERT_TYPES,
-  detectErrorSpike,
-  detectHighLatency,
-  detectServiceDown,
-  MIN_LATENCY_SAMPLES,
-  type AlertType,
-  type DetectionRule,
-  type Verdict,
-} from './detectors';
+import { detectErrorSpike, detectHighLatency, detectServiceDown, MIN_LATENCY_SAMPLES, type DetectionRule, type Verdict } from './detectors';
 
 const HEALTHY: Verdict = { anomalous: false };
+const BATCH = 100;
+/** Evaluations of one service that found its alerts changed under them before giving up for this window. */
+const MAX_ATTEMPTS = 3;
+
+/** What a service's evaluation concluded, from reads made before its transaction. */
+interface Plan {
+  rule: DetectionRule;
+  /** The unresolved alerts the verdicts were computed against. */
+  openIds: string;
+  verdicts: Record<AlertType, Verdict> | null;
+}
 
 /**
  * Runs the detectors once per (service, window), serialized per service, and drives the alert
  * lifecycle. Windows are evaluated in order; a window that was only re-aggregated (late logs) is never
  * evaluated again.
+ *
+ * Metrics are read through MetricsReader before the service's transaction opens (another module's reads
+ * never run in this module's transaction); the transaction then checks, under the service's lock, that
+ * neither its evaluation state nor its unresolved alerts changed since, and evaluates again if they did.
  */
 @Injectable()
 export class DetectionService {
@@ -36,7 +42,8 @@ export class DetectionService {
 
   constructor(
     private readonly db: DatabaseService,
-    private readonly metrics: MetricsService,
+    private readonly metrics: MetricsReader,
+    private readonly ledger: WindowLedger,
     private readonly rules: AnomalyRulesService,
     private readonly alerts: AlertsRepository,
     private readonly lifecycle: AlertLifecycleService,
@@ -44,17 +51,21 @@ export class DetectionService {
     private readonly events: EventBus,
   ) {}
 
-  /** Evaluates every aggregated window not evaluated yet, oldest first (also the recovery path). */
+  get windowSeconds(): number {
+    return this.ledger.windowSeconds;
+  }
+
+  /** Evaluates every closed window after detection's progress, oldest first (also the recovery path). */
   evaluatePending(): Promise<Date[]> {
     const run = this.chain.then(async () => {
       const done: Date[] = [];
       for (;;) {
-        const batch = await this.metrics.windowsAwaitingEvaluation(100);
+        const batch = await this.ledger.closedAfter(await this.state.evaluatedThrough(this.windowSeconds), BATCH);
         for (const w of batch) {
           await this.evaluateNow(w.windowStart, w.gap);
           done.push(w.windowStart);
         }
-        if (batch.length < 100) return done;
+        if (batch.length < BATCH) return done;
       }
     });
     this.chain = run.catch(() => undefined);
@@ -69,8 +80,8 @@ export class DetectionService {
   }
 
   private async evaluateNow(windowStart: Date, gap?: boolean): Promise<void> {
-    const ws = this.metrics.windowSeconds;
-    const isGap = gap ?? (await this.metrics.isGap(windowStart));
+    const ws = this.windowSeconds;
+    const isGap = gap ?? (await this.ledger.isGap(windowStart));
     const lookback = await this.rules.maxLookbackWindows();
     const services = new Set([
       ...(await this.metrics.activeServices(addWindows(windowStart, -lookback - 1, ws), windowStart)),
@@ -84,43 +95,56 @@ export class DetectionService {
         this.logger.error(`evaluating ${service} for ${windowStart.toISOString()} failed: ${(e as Error).message}`);
       }
     }
-    await this.metrics.markEvaluated(windowStart);
+    await this.state.advance(ws, windowStart);
   }
 
   /** One service, one window, one transaction; events are emitted after it commits. */
   async evaluateService(service: string, windowStart: Date, gap: boolean): Promise<void> {
-    const ws = this.metrics.windowSeconds;
-    const pending = await this.db.transaction(async (m) => {
-      if (!(await this.state.lockIfDue(m, service, windowStart, ws))) return [];
-      const out: PendingAlertEvent[] = [];
+    const ws = this.windowSeconds;
+    for (let attempt = 1; ; attempt++) {
+      const seen = await this.state.read(service, windowStart);
+      if (!seen.due) return;
       // Tracer's own gap (nothing at all ingested, caught up later) says nothing about any service.
-      if (!gap) {
-        const rule = await this.rules.effective(m, service);
-        const open = new Map((await this.alerts.unresolvedForUpdate(m, service)).map((a) => [a.type, a]));
-        const verdicts = rule.enabled ? await this.verdicts(m, service, windowStart, rule, open.has('service_down')) : null;
-        const window = { start: windowStart, end: addWindows(windowStart, 1, ws) };
-        for (const type of ALERT_TYPES) {
-          const verdict = verdicts?.[type] ?? HEALTHY;
-          out.push(...(await this.lifecycle.apply(m, service, type, verdict, open.get(type), window, rule.resolveAfterWindows)));
+      const plan = gap ? null : await this.plan(service, windowStart);
+      const pending = await this.db.transaction(async (m): Promise<PendingAlertEvent[] | 'changed'> => {
+        const locked = await this.state.lock(m, service, windowStart, ws);
+        if (!locked.due) return [];
+        if (locked.last !== seen.last) return 'changed'; // another replica evaluated an earlier window meanwhile
+        const out: PendingAlertEvent[] = [];
+        if (plan) {
+          const unresolved = await this.alerts.unresolvedForUpdate(m, service);
+          if (idsOf(unresolved) !== plan.openIds) return 'changed'; // resolved by hand meanwhile
+          const open = new Map(unresolved.map((a) => [a.type, a]));
+          const window = { start: windowStart, end: addWindows(windowStart, 1, ws) };
+          for (const type of ALERT_TYPES) {
+            const verdict = plan.verdicts?.[type] ?? HEALTHY;
+            out.push(...(await this.lifecycle.apply(m, service, type, verdict, open.get(type), window, plan.rule.resolveAfterWindows)));
+          }
         }
+        await this.state.markEvaluated(m, service, windowStart, ws);
+        return out;
+      });
+      if (pending !== 'changed') {
+        for (const e of pending) this.events.emit(e.name, e.payload);
+        return;
       }
-      await this.state.markEvaluated(m, service, windowStart, ws);
-      return out;
-    });
-    for (const e of pending) this.events.emit(e.name, e.payload);
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`its alerts kept changing during ${MAX_ATTEMPTS} evaluations`);
+    }
   }
 
-  private async verdicts(
-    q: Queryable,
-    service: string,
-    windowStart: Date,
-    rule: DetectionRule,
-    downAlertOpen: boolean,
-  ): Promise<Record<AlertType, Verdict>> {
-    const ws = this.metrics.windowSeconds;
-    const current = (await this.metrics.find(q, service, windowStart)) ?? emptyRow(service, windowStart, ws);
+  /** The rule, the unresolved alerts and the verdicts of a service for a window: every read, none locked. */
+  private async plan(service: string, windowStart: Date): Promise<Plan> {
+    const rule = await this.rules.effective(service);
+    const unresolved = await this.alerts.unresolvedOf(service);
+    const downAlertOpen = unresolved.some((a) => a.type === 'service_down');
+    return { rule, openIds: idsOf(unresolved), verdicts: rule.enabled ? await this.verdicts(service, windowStart, rule, downAlertOpen) : null };
+  }
+
+  private async verdicts(service: string, windowStart: Date, rule: DetectionRule, downAlertOpen: boolean): Promise<Record<AlertType, Verdict>> {
+    const ws = this.windowSeconds;
+    const current = (await this.metrics.window(service, windowStart)) ?? emptyRow(service, windowStart, ws);
     const history = async (type: AlertType) =>
-      this.metrics.history(q, service, windowStart, rule.baselineWindows, await this.alerts.incidentRanges(q, service, type));
+      this.metrics.history(service, windowStart, rule.baselineWindows, await this.alerts.incidentRanges(service, type));
     const errorHistory = await history('error_spike');
     const latencyHistory = await history('high_latency');
 
@@ -128,10 +152,10 @@ export class DetectionService {
     if (current.logCount === 0) {
       const horizon = addWindows(windowStart, -(rule.downAfterWindows + rule.baselineWindows), ws);
       // Only an open service_down alert needs the last activity however old it is.
-      const lastActive = await this.metrics.lastActiveWindow(q, service, windowStart, downAlertOpen ? null : horizon);
+      const lastActive = await this.metrics.lastActiveWindow(service, windowStart, downAlertOpen ? null : horizon);
       if (lastActive) {
         silence = {
-          silentWindows: await this.metrics.countReceivingWindows(q, lastActive, windowStart),
+          silentWindows: await this.ledger.countReceivingWindows(lastActive, windowStart),
           // An open service_down alert keeps its service "recent" for as long as it stays silent.
           recentlyActive: downAlertOpen || lastActive >= horizon,
           typicalLogCount: errorHistory.length ? median(errorHistory.map((r) => r.logCount)) : null,
@@ -149,6 +173,8 @@ export class DetectionService {
     };
   }
 }
+
+const idsOf = (alerts: { id: string }[]) => alerts.map((a) => a.id).sort().join(',');
 
 function emptyRow(service: string, windowStart: Date, windowSeconds: number): MetricRow {
   return {

@@ -6,10 +6,8 @@ import {
   type Baseline,
   type Sensitivity,
 } from './baseline';
-import { serviceDownSeverity, severityForRatio, type Severity } from './severity';
-
-export const ALERT_TYPES = ['error_spike', 'high_latency', 'service_down'] as const;
-export type AlertType = (typeof ALERT_TYPES)[number];
+import type { Severity } from '../../common/alert-vocabulary';
+import { serviceDownSeverity, severityForRatio } from './severity';
 
 /** The thresholds of one service (its own rule merged over the '*' defaults). */
 export interface DetectionRule {

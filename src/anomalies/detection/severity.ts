@@ -1,10 +1,4 @@
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** low < medium < high < critical, for escalation checks. */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.indexOf(s);
-}
+import type { Severity } from '../../common/alert-vocabulary';
 
 /**
  * Severity from how far past its threshold a value is (value / threshold, so 1 = just over):

@@ -1,70 +1,64 @@
 import { Injectable } from '@nestjs/common';
+import { In, type Repository } from 'typeorm';
 import { DatabaseService } from '../../database/database.service';
-import type { Queryable } from '../../metrics/queryable';
 import type { DetectionRule } from '../detection/detectors';
+import { AnomalyRuleEntity } from './entities/anomaly-rule.entity';
 
 /** A stored rule row: every field of a service row may be null ("as in '*'"). */
 export type StoredRule = { service: string } & { [K in keyof DetectionRule]: DetectionRule[K] | null };
 
-const COLUMNS = `service, enabled, error_rate_threshold AS "errorRateThreshold", min_error_count AS "minErrorCount",
-  latency_p95_threshold_ms AS "latencyP95ThresholdMs", baseline_windows AS "baselineWindows", sensitivity,
-  down_after_windows AS "downAfterWindows", resolve_after_windows AS "resolveAfterWindows"`;
+/** The rule's fields, in the API's order. */
+export const RULE_FIELDS: (keyof DetectionRule)[] = [
+  'enabled',
+  'errorRateThreshold',
+  'minErrorCount',
+  'latencyP95ThresholdMs',
+  'baselineWindows',
+  'sensitivity',
+  'downAfterWindows',
+  'resolveAfterWindows',
+];
 
-/** Field name -> column, for partial updates. */
-export const RULE_COLUMNS: Record<keyof DetectionRule, string> = {
-  enabled: 'enabled',
-  errorRateThreshold: 'error_rate_threshold',
-  minErrorCount: 'min_error_count',
-  latencyP95ThresholdMs: 'latency_p95_threshold_ms',
-  baselineWindows: 'baseline_windows',
-  sensitivity: 'sensitivity',
-  downAfterWindows: 'down_after_windows',
-  resolveAfterWindows: 'resolve_after_windows',
-};
+const toStored = ({ updatedAt: _, ...rule }: AnomalyRuleEntity): StoredRule => rule;
 
-/** The SQL of `anomaly_rules`. */
+/** The one writer of `anomaly_rules`. */
 @Injectable()
 export class AnomalyRulesRepository {
   constructor(private readonly db: DatabaseService) {}
 
-  /** Every rule, or the '*' defaults and the named services' rules. */
-  list(services?: string[]): Promise<StoredRule[]> {
-    return this.db.query<StoredRule>(
-      `SELECT ${COLUMNS} FROM anomaly_rules WHERE $1::text[] IS NULL OR service = '*' OR service = ANY($1::text[])
-        ORDER BY service = '*' DESC, service`,
-      [services ?? null],
-    );
+  private get repo(): Repository<AnomalyRuleEntity> {
+    return this.db.dataSource.getRepository(AnomalyRuleEntity);
+  }
+
+  /** Every rule, or the '*' defaults and the named services' rules; '*' first, then the services by name. */
+  async list(services?: string[]): Promise<StoredRule[]> {
+    const where = services ? [{ service: '*' }, { service: In(services) }] : undefined;
+    const rows = await this.repo.find({ where, order: { service: 'ASC' } });
+    return [...rows.filter((r) => r.service === '*'), ...rows.filter((r) => r.service !== '*')].map(toStored);
   }
 
   /** The service's row and the '*' row (either may be missing). */
-  async pair(q: Queryable, service: string): Promise<{ own: StoredRule | null; defaults: StoredRule | null }> {
-    const rows: StoredRule[] = await q.query(`SELECT ${COLUMNS} FROM anomaly_rules WHERE service IN ($1, '*')`, [service]);
+  async pair(service: string): Promise<{ own: StoredRule | null; defaults: StoredRule | null }> {
+    const rows = (await this.repo.findBy({ service: In([service, '*']) })).map(toStored);
     return { own: rows.find((r) => r.service === service && service !== '*') ?? null, defaults: rows.find((r) => r.service === '*') ?? null };
   }
 
   /** Sets the given fields (null clears a service's override), creating the row if needed. */
   async upsert(service: string, fields: Partial<StoredRule>): Promise<void> {
-    const keys = (Object.keys(RULE_COLUMNS) as (keyof DetectionRule)[]).filter((k) => k in fields);
-    const cols = keys.map((k) => RULE_COLUMNS[k]);
-    const params = [service, ...keys.map((k) => fields[k] ?? null)];
-    const values = keys.map((_, i) => `$${i + 2}`);
-    const updates = cols.map((c) => `${c} = EXCLUDED.${c}`).concat('updated_at = now()');
-    await this.db.query(
-      `INSERT INTO anomaly_rules (service${cols.map((c) => `, ${c}`).join('')}) VALUES ($1${values.map((v) => `, ${v}`).join('')})
-       ON CONFLICT (service) DO UPDATE SET ${updates.join(', ')}`,
-      params,
-    );
+    const set: Partial<AnomalyRuleEntity> = { service, updatedAt: new Date() };
+    for (const k of RULE_FIELDS) if (k in fields) (set as Record<string, unknown>)[k] = fields[k] ?? null;
+    // Only the columns given are written on conflict: the others keep their values.
+    await this.repo.upsert(set, { conflictPaths: ['service'] });
   }
 
   async delete(service: string): Promise<boolean> {
-    const rows = await this.db.query<{ n: number }>(
-      `WITH d AS (DELETE FROM anomaly_rules WHERE service = $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
-      [service],
-    );
-    return rows[0].n > 0;
+    return ((await this.repo.delete({ service })).affected ?? 0) > 0;
   }
 
-  /** The widest look-back any rule needs (windows): for finding services whose silence may matter. */
+  /**
+   * The widest look-back any rule needs (windows): for finding services whose silence may matter.
+   * Raw SQL: an aggregation of each row merged over '*', one statement instead of every row in memory.
+   */
   async maxLookbackWindows(): Promise<number> {
     const [row] = await this.db.query<{ n: number | null }>(
       `SELECT max(COALESCE(r.down_after_windows, d.down_after_windows) + COALESCE(r.baseline_windows, d.baseline_windows))::int AS n

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ServiceScope } from '../../common/auth/service-scope';
 import { ApiError } from '../../common/errors/api-error';
-import { DatabaseService } from '../../database/database.service';
-import type { Queryable } from '../../metrics/queryable';
 import { DEFAULT_RULE, type DetectionRule } from '../detection/detectors';
-import { AnomalyRulesRepository, RULE_COLUMNS, type StoredRule } from './anomaly-rules.repository';
+import { AnomalyRulesRepository, RULE_FIELDS, type StoredRule } from './anomaly-rules.repository';
 import type { AnomalyRuleDto, AnomalyRuleListDto, PutAnomalyRuleDto } from './dto/anomaly-rule.dto';
 
 export const DEFAULT_SERVICE = '*';
@@ -12,7 +10,7 @@ export const DEFAULT_SERVICE = '*';
 /** Merges a service's overrides over the '*' defaults (and those over the built-in defaults). */
 export function mergeRule(own: StoredRule | null, defaults: StoredRule | null): DetectionRule {
   const rule = { ...DEFAULT_RULE } as Record<string, unknown>;
-  for (const k of Object.keys(RULE_COLUMNS)) {
+  for (const k of RULE_FIELDS) {
     const d = defaults?.[k as keyof StoredRule];
     const o = own?.[k as keyof StoredRule];
     if (d !== null && d !== undefined) rule[k] = d;
@@ -24,14 +22,11 @@ export function mergeRule(own: StoredRule | null, defaults: StoredRule | null): 
 /** Anomaly rules per service, defaults under '*'. */
 @Injectable()
 export class AnomalyRulesService {
-  constructor(
-    private readonly rules: AnomalyRulesRepository,
-    private readonly db: DatabaseService,
-  ) {}
+  constructor(private readonly rules: AnomalyRulesRepository) {}
 
   /** The rule detection applies to a service. */
-  async effective(q: Queryable, service: string): Promise<DetectionRule> {
-    const { own, defaults } = await this.rules.pair(q, service);
+  async effective(service: string): Promise<DetectionRule> {
+    const { own, defaults } = await this.rules.pair(service);
     return mergeRule(own, defaults);
   }
 
@@ -46,14 +41,14 @@ export class AnomalyRulesService {
     return { data: rows.map((r) => this.toDto(r, defaults)) };
   }
 
-  async get(service: string, q: Queryable = this.db): Promise<AnomalyRuleDto> {
-    const { own, defaults } = await this.rules.pair(q, service);
+  async get(service: string): Promise<AnomalyRuleDto> {
+    const { own, defaults } = await this.rules.pair(service);
     return this.toDto(own ?? { service, ...nulls() }, defaults);
   }
 
   async put(service: string, body: PutAnomalyRuleDto): Promise<AnomalyRuleDto> {
     const fields: Partial<StoredRule> = {};
-    for (const k of Object.keys(RULE_COLUMNS) as (keyof DetectionRule)[]) {
+    for (const k of RULE_FIELDS) {
       if (!(k in body) || body[k] === undefined) continue;
       if (body[k] === null && service === DEFAULT_SERVICE) {
         throw ApiError.badRequest('The default rule (*) cannot have empty fields', [{ field: k, message: 'must not be null for *' }]);
@@ -72,7 +67,7 @@ export class AnomalyRulesService {
   }
 
   private toDto(row: StoredRule, defaults: StoredRule | null): AnomalyRuleDto {
-    const overrides = (Object.keys(RULE_COLUMNS) as (keyof DetectionRule)[]).filter(
+    const overrides = RULE_FIELDS.filter(
       (k) => row.service === DEFAULT_SERVICE || (row[k] !== null && row[k] !== undefined),
     );
     return { service: row.service, ...mergeRule(row.service === DEFAULT_SERVICE ? null : row, defaults), overrides };
@@ -80,5 +75,5 @@ export class AnomalyRulesService {
 }
 
 function nulls(): Omit<StoredRule, 'service'> {
-  return Object.fromEntries(Object.keys(RULE_COLUMNS).map((k) => [k, null])) as Omit<StoredRule, 'service'>;
+  return Object.fromEntries(RULE_FIELDS.map((k) => [k, null])) as Omit<StoredRule, 'service'>;
 }

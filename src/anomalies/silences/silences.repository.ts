@@ -1,88 +1,54 @@
 import { Injectable } from '@nestjs/common';
+import { In, IsNull, LessThan, MoreThan, type EntityManager, type Repository } from 'typeorm';
+import type { AlertType } from '../../common/alert-vocabulary';
 import { DatabaseService } from '../../database/database.service';
-import type { Queryable } from '../../metrics/queryable';
-import type { AlertType } from '../detection/detectors';
+import { SilenceEntity } from './entities/silence.entity';
 
-export interface SilenceRow {
-  id: string;
-  service: string | null;
-  type: AlertType | null;
-  startsAt: Date;
-  endsAt: Date;
-  reason: string;
-  createdAt: Date;
-  active: boolean;
-}
+const WEEK_MS = 7 * 86_400_000;
 
-/** Alerts that were silenced and no longer are: each with its 'opened' history row. */
-export interface ReleasedAlert {
-  id: string;
-  service: string;
-  type: AlertType;
-  severity: string;
-  openedEventId: string | null;
-}
-
-const COLUMNS = `id, service, type, starts_at AS "startsAt", ends_at AS "endsAt", reason, created_at AS "createdAt",
-  (starts_at <= now() AND ends_at > now()) AS active`;
-
-/** A silence active now that matches alert `a` (a SQL fragment over an alias with service and type). */
-const MATCHES = (a: string) => `EXISTS (SELECT 1 FROM silences s WHERE s.starts_at <= now() AND s.ends_at > now()
-  AND (s.service IS NULL OR s.service = ${a}.service) AND (s.type IS NULL OR s.type = ${a}.type))`;
-
-/** The SQL of `silences`, and of the silenced flag on alerts. */
+/** The one writer of `silences`. */
 @Injectable()
 export class SilencesRepository {
   constructor(private readonly db: DatabaseService) {}
 
-  async insert(s: { service: string | null; type: AlertType | null; startsAt: Date | null; endsAt: Date; reason: string }): Promise<SilenceRow> {
-    const [row] = await this.db.query<SilenceRow>(
-      `INSERT INTO silences (service, type, starts_at, ends_at, reason)
-       VALUES ($1, $2, COALESCE($3::timestamptz, now()), $4, $5) RETURNING ${COLUMNS}`,
-      [s.service, s.type, s.startsAt?.toISOString() ?? null, s.endsAt.toISOString(), s.reason],
-    );
-    return row;
+  private repo(m?: EntityManager): Repository<SilenceEntity> {
+    return (m ?? this.db.dataSource.manager).getRepository(SilenceEntity);
   }
 
-  /** Silences that have not ended yet, then the ended ones of the last week, newest first. */
-  /** Current and recent silences; with `services`, those of these services and those of every service. */
-  list(services?: string[]): Promise<SilenceRow[]> {
-    return this.db.query<SilenceRow>(
-      `SELECT ${COLUMNS} FROM silences WHERE ends_at > now() - interval '7 days'
-          AND ($1::text[] IS NULL OR service IS NULL OR service = ANY($1::text[]))
-        ORDER BY (ends_at > now()) DESC, starts_at DESC, id`,
-      [services ?? null],
-    );
-  }
-
-  async delete(id: string): Promise<boolean> {
-    const rows = await this.db.query<{ n: number }>(
-      `WITH d AS (DELETE FROM silences WHERE id = $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
-      [id],
-    );
-    return rows[0].n > 0;
-  }
-
-  /** Whether a silence active now matches this service and type. */
-  async matches(q: Queryable, service: string, type: AlertType): Promise<boolean> {
-    const rows = await q.query(`SELECT ${MATCHES('a')} AS m FROM (SELECT $1::text AS service, $2::text AS type) a`, [service, type]);
-    return rows[0].m === true;
+  /** startsAt null: now, by the database's clock. */
+  insert(s: { service: string | null; type: AlertType | null; startsAt: Date | null; endsAt: Date; reason: string }): Promise<SilenceEntity> {
+    const repo = this.repo();
+    return repo.save(repo.create({ service: s.service, type: s.type, endsAt: s.endsAt, reason: s.reason, ...(s.startsAt ? { startsAt: s.startsAt } : {}) }));
   }
 
   /**
-   * Clears `silenced` on unresolved alerts that no active silence matches any more, returning them with
-   * their 'opened' event so they can be announced now. Resolved alerts keep the flag (their events are
-   * never delivered).
+   * Silences that have not ended by `now`, and those that ended in the week before; with `services`, those
+   * of these services and those of every service (service null), which silence them too.
    */
-  release(): Promise<ReleasedAlert[]> {
-    return this.db.query<ReleasedAlert>(
-      `WITH u AS (
-         UPDATE alerts a SET silenced = false
-          WHERE a.silenced AND a.status <> 'resolved' AND NOT ${MATCHES('a')}
-         RETURNING a.id, a.service, a.type, a.severity)
-       SELECT u.id, u.service, u.type, u.severity,
-              (SELECT max(e.id)::text FROM alert_events e WHERE e.alert_id = u.id AND e.event = 'opened') AS "openedEventId"
-         FROM u`,
-    );
+  recent(now: Date, services?: string[]): Promise<SilenceEntity[]> {
+    const endsAt = MoreThan(new Date(now.getTime() - WEEK_MS));
+    return this.repo().find({ where: services ? [{ endsAt, service: IsNull() }, { endsAt, service: In(services) }] : { endsAt } });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return ((await this.repo().delete({ id })).affected ?? 0) > 0;
+  }
+
+  /**
+   * Whether a silence active now (by the database's clock) matches this service and type, in the
+   * caller's transaction. A query builder: the match is an OR over nullable columns.
+   */
+  async matches(service: string, type: AlertType, m?: EntityManager): Promise<boolean> {
+    return this.repo(m)
+      .createQueryBuilder('s')
+      .where('s.starts_at <= now() AND s.ends_at > now()')
+      .andWhere('(s.service IS NULL OR s.service = :service)', { service })
+      .andWhere('(s.type IS NULL OR s.type = :type)', { type })
+      .getExists();
+  }
+
+  /** Deletes silences that ended before `cutoff`; returns how many. */
+  async deleteEndedBefore(cutoff: Date): Promise<number> {
+    return (await this.repo().delete({ endsAt: LessThan(cutoff) })).affected ?? 0;
   }
 }

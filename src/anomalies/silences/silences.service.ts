@@ -1,22 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AlertType } from '../../common/alert-vocabulary';
 import type { ServiceScope } from '../../common/auth/service-scope';
 import { ApiError } from '../../common/errors/api-error';
 import { EventBus } from '../../events/event-bus.service';
-import type { AlertType } from '../detection/detectors';
-import type { Queryable } from '../../metrics/queryable';
+import { AlertsRepository } from '../alerts/alerts.repository';
 import type { CreateSilenceDto, SilenceDto, SilenceListDto } from './dto/silence.dto';
-import { SilencesRepository, type SilenceRow } from './silences.repository';
+import type { SilenceEntity } from './entities/silence.entity';
+import { SilencesRepository } from './silences.repository';
 
-function toDto(r: SilenceRow): SilenceDto {
+const isActive = (s: SilenceEntity, now: Date) => s.startsAt <= now && s.endsAt > now;
+
+function toDto(r: SilenceEntity, now: Date): SilenceDto {
   return {
     id: r.id,
     service: r.service,
     type: r.type,
-    startsAt: new Date(r.startsAt).toISOString(),
-    endsAt: new Date(r.endsAt).toISOString(),
+    startsAt: r.startsAt.toISOString(),
+    endsAt: r.endsAt.toISOString(),
     reason: r.reason,
-    createdAt: new Date(r.createdAt).toISOString(),
-    active: r.active,
+    createdAt: r.createdAt.toISOString(),
+    active: isActive(r, now),
   };
 }
 
@@ -31,6 +35,7 @@ export class SilencesService {
 
   constructor(
     private readonly silences: SilencesRepository,
+    private readonly alerts: AlertsRepository,
     private readonly events: EventBus,
   ) {}
 
@@ -43,12 +48,21 @@ export class SilencesService {
       ]);
     }
     const row = await this.silences.insert({ service: body.service ?? null, type: body.type ?? null, startsAt, endsAt, reason: body.reason });
-    return toDto(row);
+    return toDto(row, new Date());
   }
 
-  /** A silence of every service (service null) silences the scope's services too, so it is listed. */
-  async list(scope: ServiceScope): Promise<SilenceListDto> {
-    return { data: (await this.silences.list(scope.services)).map(toDto) };
+  /**
+   * Silences that have not ended yet, then the ended ones of the last week, newest first. A silence of
+   * every service (service null) silences the scope's services too, so it is listed.
+   */
+  async list(scope: ServiceScope, now = new Date()): Promise<SilenceListDto> {
+    const rows = (await this.silences.recent(now, scope.services)).sort(
+      (a, b) =>
+        Number(b.endsAt > now) - Number(a.endsAt > now) ||
+        b.startsAt.getTime() - a.startsAt.getTime() ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+    return { data: rows.map((r) => toDto(r, now)) };
   }
 
   /** Ends a silence now; alerts it was holding back are announced at once. */
@@ -57,8 +71,9 @@ export class SilencesService {
     await this.releaseEnded();
   }
 
-  matches(q: Queryable, service: string, type: AlertType): Promise<boolean> {
-    return this.silences.matches(q, service, type);
+  /** Whether a silence active now matches; in the caller's transaction when given one. */
+  matches(service: string, type: AlertType, m?: EntityManager): Promise<boolean> {
+    return this.silences.matches(service, type, m);
   }
 
   /**
@@ -66,18 +81,15 @@ export class SilencesService {
    * update has committed), so the delivery side sends their pending 'opened' event now.
    */
   async releaseEnded(): Promise<string[]> {
-    const released = await this.silences.release();
-    for (const a of released) {
-      if (!a.openedEventId) continue;
-      this.events.emit('alert.opened', {
-        alertId: a.id,
-        alertEventId: a.openedEventId,
-        service: a.service,
-        type: a.type,
-        severity: a.severity,
-      });
+    const held = await this.alerts.silencedUnresolved();
+    const ended: string[] = [];
+    for (const a of held) if (!(await this.silences.matches(a.service, a.type))) ended.push(a.id);
+    const released = await this.alerts.unsilence(ended);
+    for (const { alert: a, openedEventId } of released) {
+      if (!openedEventId) continue;
+      this.events.emit('alert.opened', { alertId: a.id, alertEventId: openedEventId, service: a.service, type: a.type, severity: a.severity });
     }
     if (released.length) this.logger.log(`${released.length} alert(s) no longer silenced`);
-    return released.map((a) => a.id);
+    return released.map((r) => r.alert.id);
   }
 }

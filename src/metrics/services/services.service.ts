@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ServiceScope } from '../../common/auth/service-scope';
-import { AlertsService } from '../../anomalies/alerts/alerts.service';
-import { MetricsService } from '../metrics.service';
+import { AlertsReader } from '../../anomalies/alerts.reader';
+import { MetricsReader } from '../metrics.reader';
+import { WindowLedger } from '../window-ledger';
 import type { ServiceListDto, ServiceStatusDto } from './dto/service-status.dto';
 import { ServicesRepository } from './services.repository';
 
@@ -10,15 +11,16 @@ import { ServicesRepository } from './services.repository';
 export class ServicesService {
   constructor(
     private readonly services: ServicesRepository,
-    private readonly metrics: MetricsService,
-    private readonly alerts: AlertsService,
+    private readonly metrics: MetricsReader,
+    private readonly ledger: WindowLedger,
+    private readonly alerts: AlertsReader,
   ) {}
 
   async list(scope: ServiceScope): Promise<ServiceListDto> {
-    const latest = await this.metrics.latestAggregatedWindow();
+    const latest = await this.ledger.latestClosed();
     const rows = latest ? await this.metrics.ofWindow(latest) : [];
     const byService = new Map(rows.map((r) => [r.service, r]));
-    const open = await this.alerts.unresolvedTypes();
+    const open = await this.alerts.unresolved();
     const data = (await this.services.list(scope.services)).map((s): ServiceStatusDto => {
       const mine = open.filter((a) => a.service === s.name);
       const m = byService.get(s.name);

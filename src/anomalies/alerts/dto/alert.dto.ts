@@ -2,11 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsISO8601, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { IsBoundedTimestamp } from '../../../common/http/query-bounds';
-import { ALERT_TYPES, type AlertType } from '../../detection/detectors';
-import { SEVERITIES, type Severity } from '../../detection/severity';
-
-const STATUSES = ['open', 'acknowledged', 'resolved'] as const;
-type AlertStatus = (typeof STATUSES)[number];
+import {
+  ALERT_EVENT_KINDS,
+  ALERT_STATUSES as STATUSES,
+  ALERT_TYPES,
+  SEVERITIES,
+  type AlertEventKind,
+  type AlertStatus,
+  type AlertType,
+  type Severity,
+} from '../../../common/alert-vocabulary';
 
 export class ListAlertsQueryDto {
   @IsOptional()
@@ -92,8 +97,8 @@ export class AlertListDto {
 
 export class AlertEventDto {
   id: string;
-  @ApiProperty({ enum: ['opened', 'escalated', 'resolved'] })
-  event: 'opened' | 'escalated' | 'resolved';
+  @ApiProperty({ enum: ALERT_EVENT_KINDS })
+  event: AlertEventKind;
   @ApiProperty({ enum: SEVERITIES })
   severity: Severity;
   createdAt: string;

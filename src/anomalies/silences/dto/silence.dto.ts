@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO8601, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { ALERT_TYPES, type AlertType } from '../../detection/detectors';
+import { ALERT_TYPES, type AlertType } from '../../../common/alert-vocabulary';
 
 export class CreateSilenceDto {
   /** Only alerts of this service (default: every service) */

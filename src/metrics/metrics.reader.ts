@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { historyStart } from './metric-window';
+import { MetricsRepository, type MetricRow } from './metrics.repository';
+
+export type { MetricRow } from './metrics.repository';
+
+/**
+ * What other modules may read of `metrics` (detection, GET /services): a service's window, its recent
+ * history, its activity. Read-only, and never in another module's transaction.
+ */
+@Injectable()
+export class MetricsReader {
+  readonly windowSeconds: number;
+
+  constructor(
+    private readonly metrics: MetricsRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.windowSeconds = config.metrics.windowSeconds;
+  }
+
+  /** One service's numbers of one window, or null when it sent nothing then. */
+  window(service: string, windowStart: Date): Promise<MetricRow | null> {
+    return this.metrics.find(service, windowStart, this.windowSeconds);
+  }
+
+  /** Every service's numbers of one window. */
+  ofWindow(windowStart: Date): Promise<MetricRow[]> {
+    return this.metrics.ofWindow(windowStart, this.windowSeconds);
+  }
+
+  /** Services with logs in the windows of (since, upTo]. */
+  activeServices(since: Date, upTo: Date): Promise<string[]> {
+    return this.metrics.activeServices(since, upTo, this.windowSeconds);
+  }
+
+  /**
+   * A service's recent windows with logs before `before` (newest first, at most `limit`), skipping windows
+   * in the excluded ranges (an alert's incident, so an incident never becomes the new normal).
+   */
+  history(service: string, before: Date, limit: number, exclude: { from: Date; to: Date | null }[]): Promise<MetricRow[]> {
+    const since = historyStart(before, limit, exclude, this.windowSeconds);
+    return this.metrics.history(service, before, since, this.windowSeconds, limit, exclude);
+  }
+
+  /**
+   * The last window in which the service sent logs, at or before `upTo` and, when given, not before
+   * `since` (a bound lets the planner skip old partitions).
+   */
+  lastActiveWindow(service: string, upTo: Date, since: Date | null = null): Promise<Date | null> {
+    return this.metrics.lastActiveWindow(service, upTo, since, this.windowSeconds);
+  }
+}
