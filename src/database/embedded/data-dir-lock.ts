@@ -114,7 +114,9 @@ function probeLock(path: string, dir: string): Promise<Probe> {
       socket.destroy();
       resolvePromise(probe);
     };
-    socket.setTimeout(1000, () => done({ alive: true })); // connected but silent (a stopped process): still held
+    // Connected but silent: still held (a stopped process, or one whose event loop is busy, e.g. opening
+    // PGlite). The wait only delays naming its pid; refusal does not depend on it.
+    socket.setTimeout(5000, () => done({ alive: true }));
     socket.on('connect', () => (connected = true));
     socket.on('data', (d: Buffer) => (data += d.toString()));
     socket.on('end', () => done({ alive: true, pid: Number.parseInt(data, 10) || undefined }));
