@@ -7,6 +7,7 @@ import { LogSearchRepository } from './log-search.repository';
 import { LogSearchService } from './log-search.service';
 import { LogWriter } from './log-writer.service';
 import { IdempotencyJanitor } from './idempotency-janitor';
+import { IngestionScheduler } from './ingestion.scheduler';
 import { ServiceRegistry } from './service-registry';
 import { ServicesReader } from './services.reader';
 import { ServicesRepository } from './services.repository';
@@ -17,7 +18,7 @@ import { IngestAdmission } from './admission/ingest-admission.service';
 
 @Module({
   controllers: [LogsController, OtlpLogsController],
-  providers: [IngestionService, IngestAdmission, LiveTailService, LiveTailFanout, LiveTailRepository, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, ServiceRegistry, ServicesRepository, ServicesReader, LogSearchRepository, LogSearchService],
+  providers: [IngestionService, IngestAdmission, LiveTailService, LiveTailFanout, LiveTailRepository, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, IngestionScheduler, ServiceRegistry, ServicesRepository, ServicesReader, LogSearchRepository, LogSearchService],
   exports: [LogWriter, IngestionService, LogSearchService, ServicesReader],
 })
 export class IngestionModule {}
