@@ -41,6 +41,6 @@ import { WebhookSender } from './senders/webhook.sender';
     DeliveryScheduler,
     DeliveryStatsReader,
   ],
-  exports: [DeliveryDispatcher, DeliveryStatsReader],
+  exports: [DeliveryStatsReader],
 })
 export class AlertChannelsModule {}

@@ -29,7 +29,7 @@ describe('api keys with their real repository (no HTTP)', () => {
     const found = await repo.findByHash(hashApiKey(created.key));
     expect(found).toMatchObject({ id: created.id, prefix: created.prefix, service: 'med-svc' });
     expect((found as { hash?: string }).hash).toBeUndefined(); // select: false: the hash is not read back
-    expect(await keys.authenticate(created.key)).toEqual({
+    expect(await keys.authenticate(created.key)).toMatchObject({
       ok: true,
       principal: { keyId: created.id, name: 'med-ingest', scopes: ['ingest', 'read'], service: 'med-svc' },
     });
