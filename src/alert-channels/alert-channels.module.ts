@@ -8,6 +8,7 @@ import { ComposioAdapter } from './composio/composio.adapter';
 import { DeliveryDispatcher } from './delivery/delivery-dispatcher.service';
 import { DeliveryOutboxRepository } from './delivery/delivery-outbox.repository';
 import { DeliveryScheduler } from './delivery/delivery.scheduler';
+import { DeliveryStatsReader } from './delivery/delivery-stats.reader';
 import { EmailSender } from './senders/email.sender';
 import { GmailSender } from './senders/gmail.sender';
 import { SenderRegistry } from './senders/sender-registry';
@@ -38,7 +39,8 @@ import { WebhookSender } from './senders/webhook.sender';
     DeliveryOutboxRepository,
     DeliveryDispatcher,
     DeliveryScheduler,
+    DeliveryStatsReader,
   ],
-  exports: [DeliveryDispatcher],
+  exports: [DeliveryStatsReader],
 })
 export class AlertChannelsModule {}

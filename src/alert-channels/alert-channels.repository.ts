@@ -1,48 +1,45 @@
 import { Injectable } from '@nestjs/common';
+import type { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { DatabaseService } from '../database/database.service';
-import type { AlertChannelRow } from './entities/alert-channel.entity';
-import type { AlertDeliveryAttemptRow, AlertDeliveryRow } from './entities/alert-delivery.entity';
+import type { AlertDeliveryAttemptRow, AlertDeliveryRow } from './delivery/delivery-rows';
+import { AlertChannelEntity } from './entities/alert-channel.entity';
 
-export type ChannelWrite = Pick<AlertChannelRow, 'name' | 'kind' | 'config' | 'min_severity' | 'services' | 'events' | 'enabled' | 'rate_limit_per_minute'>;
+export type ChannelWrite = Pick<AlertChannelEntity, 'name' | 'kind' | 'config' | 'minSeverity' | 'services' | 'events' | 'enabled' | 'rateLimitPerMinute'>;
 
-
-/** SQL of alert_channels and the read side of its deliveries. */
+/**
+ * The one writer of `alert_channels` (channel admin; the outbox's lease SQL only sets `paused_until`), and
+ * the read side of a channel's deliveries. The deliveries are read as SQL: `alert_deliveries` is the
+ * outbox's queue, written by its lease statements (DeliveryOutboxRepository), and has no entity.
+ */
 @Injectable()
 export class AlertChannelsRepository {
   constructor(private readonly db: DatabaseService) {}
 
-  async insert(c: ChannelWrite): Promise<AlertChannelRow> {
-    const [row] = await this.db.query<AlertChannelRow>(
-      `INSERT INTO alert_channels (name, kind, config, min_severity, services, events, enabled, rate_limit_per_minute)
-       VALUES ($1, $2, $3::jsonb, $4, $5::text[], $6::text[], $7, $8) RETURNING *`,
-      [c.name, c.kind, JSON.stringify(c.config), c.min_severity, c.services, c.events, c.enabled, c.rate_limit_per_minute],
-    );
-    return row;
+  private get repo(): Repository<AlertChannelEntity> {
+    return this.db.dataSource.getRepository(AlertChannelEntity);
   }
 
-  list(): Promise<AlertChannelRow[]> {
-    return this.db.query<AlertChannelRow>(`SELECT * FROM alert_channels ORDER BY created_at, id`);
+  insert(c: ChannelWrite): Promise<AlertChannelEntity> {
+    return this.repo.save(this.repo.create(c));
   }
 
-  async get(id: string): Promise<AlertChannelRow | null> {
-    const [row] = await this.db.query<AlertChannelRow>(`SELECT * FROM alert_channels WHERE id = $1`, [id]);
-    return row ?? null;
+  list(): Promise<AlertChannelEntity[]> {
+    return this.repo.find({ order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  async update(id: string, c: ChannelWrite, now: Date): Promise<AlertChannelRow | null> {
-    const [rows] = await this.db.query<AlertChannelRow[]>(
-      `UPDATE alert_channels
-          SET name = $2, config = $3::jsonb, min_severity = $4, services = $5::text[], events = $6::text[], enabled = $7,
-              rate_limit_per_minute = $8, updated_at = $9::timestamptz
-        WHERE id = $1 RETURNING *`,
-      [id, c.name, JSON.stringify(c.config), c.min_severity, c.services, c.events, c.enabled, c.rate_limit_per_minute, now],
-    );
-    return (rows as unknown as AlertChannelRow[])[0] ?? null;
+  get(id: string): Promise<AlertChannelEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async update(id: string, c: ChannelWrite, now: Date): Promise<AlertChannelEntity | null> {
+    // TypeORM's deep-partial type cannot follow Record<string, unknown> (the jsonb config); the value is whole.
+    const { affected } = await this.repo.update({ id }, { ...c, updatedAt: now } as QueryDeepPartialEntity<AlertChannelEntity>);
+    return affected ? this.get(id) : null;
   }
 
   async delete(id: string): Promise<boolean> {
-    const [, count] = (await this.db.query(`DELETE FROM alert_channels WHERE id = $1`, [id])) as unknown as [unknown, number];
-    return count > 0;
+    return ((await this.repo.delete({ id })).affected ?? 0) > 0;
   }
 
   /** A channel's deliveries, newest first, keyset-paginated by id. */
@@ -64,5 +61,10 @@ export class AlertChannelsRepository {
       `SELECT * FROM alert_delivery_attempts WHERE delivery_id = ANY ($1::bigint[]) ORDER BY delivery_id, id`,
       [deliveryIds],
     );
+  }
+
+  /** How many deliveries are in each status (an aggregate: SQL). */
+  deliveryCountsByStatus(): Promise<Array<{ status: string; n: number }>> {
+    return this.db.query(`SELECT status, count(*)::int AS n FROM alert_deliveries GROUP BY status`);
   }
 }

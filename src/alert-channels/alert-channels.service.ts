@@ -10,8 +10,8 @@ import type { ChannelTestResultDto } from './dto/channel-test-result.dto';
 import type { CreateAlertChannelDto } from './dto/create-alert-channel.dto';
 import type { UpdateAlertChannelDto } from './dto/update-alert-channel.dto';
 import { ALERT_EVENT_KINDS } from '../common/alert-vocabulary';
-import type { AlertChannelRow } from './entities/alert-channel.entity';
-import type { AlertDeliveryAttemptRow, AlertDeliveryRow } from './entities/alert-delivery.entity';
+import type { AlertChannelEntity } from './entities/alert-channel.entity';
+import type { AlertDeliveryAttemptRow, AlertDeliveryRow } from './delivery/delivery-rows';
 import type { ChannelConfig, ChannelSender } from './senders/sender';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,11 +33,11 @@ export class AlertChannelsService {
       name: dto.name,
       kind: dto.kind,
       config: this.runtime.secrets.seal(sender, config),
-      min_severity: dto.minSeverity ?? 'low',
+      minSeverity: dto.minSeverity ?? 'low',
       services: dto.services ?? null,
       events: dto.events ?? [...ALERT_EVENT_KINDS],
       enabled: dto.enabled ?? true,
-      rate_limit_per_minute: dto.rateLimitPerMinute ?? 20,
+      rateLimitPerMinute: dto.rateLimitPerMinute ?? 20,
     });
     return this.toDto(row);
   }
@@ -62,11 +62,11 @@ export class AlertChannelsService {
       name: dto.name ?? row.name,
       kind: row.kind,
       config,
-      min_severity: dto.minSeverity ?? row.min_severity,
+      minSeverity: dto.minSeverity ?? row.minSeverity,
       services: dto.services === undefined ? row.services : dto.services,
       events: dto.events ?? row.events,
       enabled: dto.enabled ?? row.enabled,
-      rate_limit_per_minute: dto.rateLimitPerMinute ?? row.rate_limit_per_minute,
+      rateLimitPerMinute: dto.rateLimitPerMinute ?? row.rateLimitPerMinute,
     };
     const updated = await this.repo.update(id, write, new Date());
     if (!updated) throw ApiError.notFound('Alert channel not found');
@@ -104,7 +104,7 @@ export class AlertChannelsService {
     };
   }
 
-  private async find(id: string): Promise<AlertChannelRow> {
+  private async find(id: string): Promise<AlertChannelEntity> {
     const row = UUID.test(id) ? await this.repo.get(id) : null;
     if (!row) throw ApiError.notFound('Alert channel not found');
     return row;
@@ -116,19 +116,19 @@ export class AlertChannelsService {
     return clean;
   }
 
-  private toDto(r: AlertChannelRow): AlertChannelDto {
+  private toDto(r: AlertChannelEntity): AlertChannelDto {
     return {
       id: r.id,
       name: r.name,
       kind: r.kind,
       config: this.runtime.secrets.mask(this.runtime.senders.get(r.kind), r.config),
-      minSeverity: r.min_severity,
+      minSeverity: r.minSeverity,
       services: r.services,
       events: r.events,
       enabled: r.enabled,
-      rateLimitPerMinute: r.rate_limit_per_minute,
-      createdAt: iso(r.created_at)!,
-      updatedAt: iso(r.updated_at)!,
+      rateLimitPerMinute: r.rateLimitPerMinute,
+      createdAt: iso(r.createdAt)!,
+      updatedAt: iso(r.updatedAt)!,
     };
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelSecrets } from './channel-secrets';
-import type { AlertChannelRow } from './entities/alert-channel.entity';
+import type { AlertChannelEntity } from './entities/alert-channel.entity';
 import type { Notification } from './notification';
 import { SecretBox } from './secret-box';
 import { SenderRegistry } from './senders/sender-registry';
@@ -26,7 +26,7 @@ export class ChannelRuntime {
     this.secrets = new ChannelSecrets(new SecretBox(config.secretKey));
   }
 
-  async send(channel: AlertChannelRow, notification: Notification, now: Date): Promise<SendResult> {
+  async send(channel: AlertChannelEntity, notification: Notification, now: Date): Promise<SendResult> {
     const sender = this.senders.get(channel.kind);
     let config;
     try {

@@ -1,67 +1,51 @@
 import { Injectable } from '@nestjs/common';
-import { DatabaseService } from '../database/database.service';
+import { ArrayContains, IsNull, MoreThan, type Repository } from 'typeorm';
 import type { Scope } from '../common/auth/scopes.decorator';
+import { DatabaseService } from '../database/database.service';
+import { ApiKeyEntity } from './entities/api-key.entity';
 
-export interface ApiKeyRow {
-  id: string;
-  name: string;
-  key_prefix: string;
-  scopes: Scope[];
-  service: string | null;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-  expires_at: Date | null;
-}
+/** An api_keys row as it leaves the repository: everything but the hash. */
+export type ApiKeyRecord = Omit<ApiKeyEntity, 'hash'>;
 
-const COLUMNS = 'id, name, key_prefix, scopes, service, created_at, last_used_at, revoked_at, expires_at';
-
-/** SQL over api_keys. The hash never leaves this class except as a lookup argument. */
+/** The one writer of `api_keys`. The hash never leaves this class except as a lookup argument. */
 @Injectable()
 export class ApiKeyRepository {
   constructor(private readonly db: DatabaseService) {}
 
-  async insert(k: { name: string; prefix: string; hash: string; scopes: Scope[]; service: string | null; expiresAt: Date | null }): Promise<ApiKeyRow> {
-    const [row] = await this.db.query<ApiKeyRow>(
-      `INSERT INTO api_keys (name, key_prefix, key_hash, scopes, service, expires_at)
-       VALUES ($1, $2, $3, $4::text[], $5, $6) RETURNING ${COLUMNS}`,
-      [k.name, k.prefix, k.hash, k.scopes, k.service, k.expiresAt],
-    );
-    return row;
+  private get repo(): Repository<ApiKeyEntity> {
+    return this.db.dataSource.getRepository(ApiKeyEntity);
   }
 
-  findByHash(hash: string): Promise<ApiKeyRow | undefined> {
-    return this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $1`, [hash]).then((r) => r[0]);
+  async insert(k: { name: string; prefix: string; hash: string; scopes: Scope[]; service: string | null; expiresAt: Date | null }): Promise<ApiKeyRecord> {
+    const { hash: _hash, ...saved } = await this.repo.save(this.repo.create(k));
+    return saved;
   }
 
-  findById(id: string): Promise<ApiKeyRow | undefined> {
-    return this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [id]).then((r) => r[0]);
+  async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    return (await this.repo.findOneBy({ hash })) ?? undefined;
   }
 
-  list(): Promise<ApiKeyRow[]> {
-    return this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at DESC, id`);
+  async findById(id: string): Promise<ApiKeyRecord | undefined> {
+    return (await this.repo.findOneBy({ id })) ?? undefined;
   }
 
-  /** Marks a key revoked; returns the row, or undefined when there is no such key. */
-  async revoke(id: string): Promise<ApiKeyRow | undefined> {
-    const rows = await this.db.query<ApiKeyRow>(
-      `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id],
-    );
-    // TypeORM returns [rows, count] for UPDATE ... RETURNING
-    const list = Array.isArray(rows[0]) ? (rows[0] as unknown as ApiKeyRow[]) : rows;
-    return list[0];
+  list(): Promise<ApiKeyRecord[]> {
+    return this.repo.find({ order: { createdAt: 'DESC', id: 'ASC' } });
   }
 
-  touch(id: string): Promise<unknown> {
-    return this.db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [id]);
+  /** Marks a key revoked (keeping the first revocation's time); returns the row, or undefined when there is no such key. */
+  async revoke(id: string): Promise<ApiKeyRecord | undefined> {
+    const { affected } = await this.repo.update({ id }, { revokedAt: () => 'coalesce(revoked_at, now())' });
+    return affected ? this.findById(id) : undefined;
   }
 
-  async hasActiveAdminKey(): Promise<boolean> {
-    const [row] = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM api_keys
-        WHERE 'admin' = ANY (scopes) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-    );
-    return row.n > 0;
+  async touch(id: string): Promise<void> {
+    await this.repo.update({ id }, { lastUsedAt: () => 'now()' });
+  }
+
+  /** Whether an unrevoked key with the admin scope exists that has not expired by now. */
+  hasActiveAdminKey(): Promise<boolean> {
+    const admin = { scopes: ArrayContains<Scope>(['admin']), revokedAt: IsNull() };
+    return this.repo.exists({ where: [{ ...admin, expiresAt: IsNull() }, { ...admin, expiresAt: MoreThan(new Date()) }] });
   }
 }

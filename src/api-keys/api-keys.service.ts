@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiError } from '../common/errors/api-error';
 import type { KeyAuthenticator, KeyLookup } from '../common/auth/key-authenticator';
 import type { Principal, Scope } from '../common/auth/scopes.decorator';
-import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
+import { ApiKeyRepository, type ApiKeyRecord } from './api-key.repository';
 import type { ApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { KeyCache } from './key-cache';
@@ -88,25 +88,25 @@ export class ApiKeysService implements KeyAuthenticator {
   }
 }
 
-function toLookup(row: ApiKeyRow | undefined, now: number): CachedLookup {
+function toLookup(row: ApiKeyRecord | undefined, now: number): CachedLookup {
   if (!row) return { ok: false, reason: 'unknown' };
-  if (row.revoked_at) return { ok: false, reason: 'revoked', keyId: row.id };
-  const expiresAt = row.expires_at ? new Date(row.expires_at).getTime() : undefined;
+  if (row.revokedAt) return { ok: false, reason: 'revoked', keyId: row.id };
+  const expiresAt = row.expiresAt ? new Date(row.expiresAt).getTime() : undefined;
   if (expiresAt !== undefined && expiresAt <= now) return { ok: false, reason: 'expired', keyId: row.id };
   const principal: Principal = { keyId: row.id, name: row.name, scopes: row.scopes, service: row.service };
   return { ok: true, principal, keyId: row.id, expiresAt };
 }
 
-function toDto(row: ApiKeyRow): ApiKeyDto {
+function toDto(row: ApiKeyRecord): ApiKeyDto {
   return {
     id: row.id,
     name: row.name,
-    prefix: row.key_prefix,
+    prefix: row.prefix,
     scopes: row.scopes,
     service: row.service,
-    createdAt: new Date(row.created_at).toISOString(),
-    lastUsedAt: row.last_used_at ? new Date(row.last_used_at).toISOString() : null,
-    revokedAt: row.revoked_at ? new Date(row.revoked_at).toISOString() : null,
-    expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    createdAt: new Date(row.createdAt).toISOString(),
+    lastUsedAt: row.lastUsedAt ? new Date(row.lastUsedAt).toISOString() : null,
+    revokedAt: row.revokedAt ? new Date(row.revokedAt).toISOString() : null,
+    expiresAt: row.expiresAt ? new Date(row.expiresAt).toISOString() : null,
   };
 }

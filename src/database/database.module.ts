@@ -5,6 +5,7 @@ import type { PgliteFactory } from './database.types';
 import { runMigrations } from './migrate';
 import { openDataSource, probeStorageMode } from './open-data-source';
 import { PartitionMaintainer } from './time-series/partition-maintainer.service';
+import { PartitionsScheduler } from './time-series/partitions.scheduler';
 
 /** Optional: an already-built PGlite for embedded mode (tests pass the TimescaleDB build). */
 export const PGLITE_FACTORY = Symbol('PGLITE_FACTORY');
@@ -32,6 +33,7 @@ export const PGLITE_FACTORY = Symbol('PGLITE_FACTORY');
     },
     DatabaseService,
     PartitionMaintainer,
+    PartitionsScheduler,
   ],
   exports: [DatabaseService, PartitionMaintainer],
 })

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { isDatabaseUnavailable } from '../common/errors/api-error';
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { StorageMode } from './database.types';
 import type { OpenDataSource } from './open-data-source';
@@ -81,10 +81,6 @@ export class DatabaseService implements OnApplicationShutdown {
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.open.dataSource.transaction(work);
-  }
-
-  repository<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {
-    return this.open.dataSource.getRepository(entity);
   }
 
   /** True when the database answers `SELECT 1` within the timeout. */

@@ -1,3 +1,6 @@
+import { AlertChannelEntity } from '../alert-channels/entities/alert-channel.entity';
+import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
+import { ServiceEntity } from '../ingestion/entities/service.entity';
 import { AlertEventEntity } from '../anomalies/alerts/entities/alert-event.entity';
 import { AlertEntity } from '../anomalies/alerts/entities/alert.entity';
 import { AnomalyRuleEntity } from '../anomalies/rules/entities/anomaly-rule.entity';
@@ -8,4 +11,12 @@ import { SilenceEntity } from '../anomalies/silences/entities/silence.entity';
  * entities serve the simple CRUD tables.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const ENTITIES: Function[] = [AlertEntity, AlertEventEntity, AnomalyRuleEntity, SilenceEntity];
+export const ENTITIES: Function[] = [
+  AlertEntity,
+  AlertEventEntity,
+  AnomalyRuleEntity,
+  SilenceEntity,
+  ApiKeyEntity,
+  AlertChannelEntity,
+  ServiceEntity,
+];

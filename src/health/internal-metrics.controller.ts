@@ -4,7 +4,8 @@ import { AllowScrapeToken } from '../common/auth/scrape-token.decorator';
 import { Scopes } from '../common/auth/scopes.decorator';
 import { Unscoped } from '../common/auth/service-scope';
 import { TelemetryService } from '../common/telemetry/telemetry.service';
-import { DatabaseService } from '../database/database.service';
+import { DeliveryStatsReader } from '../alert-channels/delivery/delivery-stats.reader';
+import { WindowLedger } from '../metrics/window-ledger';
 
 @ApiTags('health')
 @ApiBearerAuth()
@@ -14,7 +15,8 @@ export class InternalMetricsController {
 
   constructor(
     private readonly telemetry: TelemetryService,
-    private readonly db: DatabaseService,
+    private readonly ledger: WindowLedger,
+    private readonly deliveries: DeliveryStatsReader,
   ) {}
 
   /** Prometheus metrics of Tracer itself (admin key, or INTERNAL_METRICS_TOKEN as a bearer token). */
@@ -32,12 +34,9 @@ export class InternalMetricsController {
   /** Gauges read from the database at scrape time; a failure leaves them stale rather than failing the scrape. */
   private async refreshDatabaseGauges(): Promise<void> {
     try {
-      const [lag] = await this.db.query<{ lag: number | null }>(
-        `SELECT extract(epoch FROM now() - max(window_start + make_interval(secs => window_seconds)))::float8 AS lag
-           FROM metric_windows WHERE aggregated_at IS NOT NULL`,
-      );
-      if (lag?.lag != null) this.telemetry.windowLagSeconds.set(lag.lag);
-      const rows = await this.db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM alert_deliveries GROUP BY status`);
+      const lag = await this.ledger.lagSeconds();
+      if (lag != null) this.telemetry.windowLagSeconds.set(lag);
+      const rows = await this.deliveries.countsByStatus();
       this.telemetry.deliveries.reset();
       for (const r of rows) this.telemetry.deliveries.set({ status: r.status }, r.n);
     } catch (e) {

@@ -1,21 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { DatabaseService } from '../database/database.service';
-
-/** The advisory lock (two-key form, like the partition maintainer's) that serializes service reservations. */
-const RESERVE_LOCK = ['tracer.services', 'reserve'] as const;
-
-/**
- * Inserts the new names among $1 (in request order) while there is room under the cap $2. Run under the
- * advisory lock, so the count cannot be read by two reservations at once (replicas included).
- */
-const RESERVE = `
-  WITH wanted AS (SELECT name, ord FROM unnest($1::text[]) WITH ORDINALITY AS u(name, ord)),
-       fresh AS (SELECT name, ord FROM wanted w WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.name = w.name))
-  INSERT INTO services (name)
-  SELECT name FROM fresh ORDER BY ord
-  LIMIT GREATEST($2::int - (SELECT count(*)::int FROM services), 0)
-  ON CONFLICT (name) DO NOTHING`;
+import { ServicesRepository } from './services.repository';
 
 /**
  * Guards the services registry against a runaway client inventing service names: once MAX_SERVICES
@@ -30,7 +15,7 @@ export class ServiceRegistry {
   private readonly known = new Set<string>();
 
   constructor(
-    private readonly db: DatabaseService,
+    private readonly services: ServicesRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -38,12 +23,7 @@ export class ServiceRegistry {
   async refused(names: Iterable<string>): Promise<Set<string>> {
     const unseen = [...new Set(names)].filter((n) => !this.known.has(n));
     if (unseen.length === 0) return new Set();
-    const present = await this.db.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [...RESERVE_LOCK]);
-      await m.query(RESERVE, [unseen, this.config.maxServices]);
-      return (await m.query(`SELECT name FROM services WHERE name = ANY ($1::text[])`, [unseen])) as { name: string }[];
-    });
-    for (const r of present) this.known.add(r.name);
+    for (const name of await this.services.reserve(unseen, this.config.maxServices)) this.known.add(name);
     return new Set(unseen.filter((n) => !this.known.has(n)));
   }
 }

@@ -52,6 +52,15 @@ export class MetricWindowsRepository {
     return row.s ? new Date(row.s) : null;
   }
 
+  /** Seconds from the end of the newest aggregated window to now (database clock), or null before the first. */
+  async aggregationLagSeconds(): Promise<number | null> {
+    const [row] = await this.db.query<{ lag: number | null }>(
+      `SELECT extract(epoch FROM now() - max(window_start + make_interval(secs => window_seconds)))::float8 AS lag
+         FROM metric_windows WHERE aggregated_at IS NOT NULL`,
+    );
+    return row?.lag ?? null;
+  }
+
   /** Windows in [from, to] that are neither aggregated nor leased, oldest first. */
   async unaggregated(windowSeconds: number, from: Date, to: Date, limit: number): Promise<Date[]> {
     const rows = await this.db.query<{ s: Date }>(

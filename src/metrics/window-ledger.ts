@@ -46,4 +46,9 @@ export class WindowLedger {
   countReceivingWindows(after: Date, upTo: Date): Promise<number> {
     return this.windows.countReceivingWindows(this.windowSeconds, after, upTo);
   }
+
+  /** How far aggregation is behind: seconds from the end of the newest aggregated window to now (Tracer's own gauge). */
+  lagSeconds(): Promise<number | null> {
+    return this.windows.aggregationLagSeconds();
+  }
 }

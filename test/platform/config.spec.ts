@@ -1,9 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/app-config';
 import { DEFAULT_LATENCY_FIELDS } from '../../src/config/config.schema';
-
-const root = join(__dirname, '../..');
 
 describe('config', () => {
   it('has defaults for everything', () => {
@@ -81,15 +77,5 @@ describe('config', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).problems.map((p) => p.variable)).toContain(variable);
     expect((err as ConfigError).message).toContain(variable);
-  });
-
-  it('stops the real boot with the variable name and exit code 1', () => {
-    const res = spawnSync(
-      process.execPath,
-      ['-r', join(root, 'test/helpers/ts-register.js'), join(root, 'src/main.ts')],
-      { env: { PATH: process.env.PATH, METRICS_WINDOW_SECONDS: '0' }, encoding: 'utf8', timeout: 30000 },
-    );
-    expect(res.status).toBe(1);
-    expect(res.stderr).toContain('METRICS_WINDOW_SECONDS');
   });
 });

@@ -3,7 +3,7 @@ import { AlertsReader, type AlertEventFacts } from '../../anomalies/alerts.reade
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AlertChannelsRepository } from '../alert-channels.repository';
 import { ChannelRuntime } from '../channel-runtime';
-import type { AlertChannelRow } from '../entities/alert-channel.entity';
+import type { AlertChannelEntity } from '../entities/alert-channel.entity';
 import { dashboardLink, type AlertNotice, type Notification } from '../notification';
 import { failed, type SendResult } from '../senders/sender';
 import { DeliveryOutboxRepository, type LeasedSend } from './delivery-outbox.repository';
@@ -43,7 +43,7 @@ export class DeliveryDispatcher {
     const fannedOut = await this.outbox.fanOut(now);
     const { sends, reclaimed } = await this.outbox.leaseDue(now, LEASE_MS);
     const stats: DispatchStats = { fannedOut, reclaimed, messages: sends.length, sent: 0, retrying: 0, failed: 0 };
-    const channelCache = new Map<string, Promise<AlertChannelRow | null>>();
+    const channelCache = new Map<string, Promise<AlertChannelEntity | null>>();
     let next = 0;
     const worker = async () => {
       while (next < sends.length) {
@@ -67,7 +67,7 @@ export class DeliveryDispatcher {
     return stats;
   }
 
-  private async deliver(send: LeasedSend, channel: AlertChannelRow | null, now: Date) {
+  private async deliver(send: LeasedSend, channel: AlertChannelEntity | null, now: Date) {
     let result: SendResult;
     if (!channel) {
       result = failed(null, 'channel was deleted', false);

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { SEVERITIES } from '../../common/alert-vocabulary';
 import { DatabaseService } from '../../database/database.service';
 import { execute } from '../../database/queryable';
-import type { AlertDeliveryRow } from '../entities/alert-delivery.entity';
+import type { AlertDeliveryRow } from './delivery-rows';
 import type { SendResult } from '../senders/sender';
 import { MAX_ATTEMPTS, nextRetryDelayMs } from './backoff';
 import { planChannel, RATE_WINDOW_MS } from './rate-limit';

@@ -1,68 +1,43 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ScheduledTask, TaskScheduler } from '../../common/scheduling/task-scheduler.service';
 import { OnTracerEvent } from '../../events/event-bus.service';
 import { DeliveryDispatcher } from './delivery-dispatcher.service';
 
 /**
  * Runs the dispatcher every second, and early when an alert event is committed (the events are hints:
- * the outbox rows are the record, so a missed event only costs up to a second). One pass at a time per
- * process; a wake-up during a pass schedules one more pass.
+ * the outbox rows are the record, so a missed event only costs up to a second). The TaskScheduler runs one
+ * pass at a time per process; a wake-up during a pass schedules one more pass.
  */
 @Injectable()
-export class DeliveryScheduler implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(DeliveryScheduler.name);
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = false;
+export class DeliveryScheduler implements OnApplicationBootstrap {
+  private task?: ScheduledTask;
 
-  constructor(private readonly dispatcher: DeliveryDispatcher) {}
+  constructor(
+    private readonly dispatcher: DeliveryDispatcher,
+    private readonly scheduler: TaskScheduler,
+  ) {}
 
-  @Interval('alert-delivery-dispatch', 1000)
-  tick(): void {
-    this.kick();
+  onApplicationBootstrap(): void {
+    this.task = this.scheduler.schedule({ name: 'alert-delivery-dispatch', everyMs: 1000, run: () => this.dispatcher.runOnce(new Date()) });
   }
 
   @OnTracerEvent('alert.opened')
   onOpened(): void {
-    this.kick();
+    this.task?.kick();
   }
 
   @OnTracerEvent('alert.escalated')
   onEscalated(): void {
-    this.kick();
+    this.task?.kick();
   }
 
   @OnTracerEvent('alert.resolved')
   onResolved(): void {
-    this.kick();
+    this.task?.kick();
   }
 
-  /** Stops the background loop (on shutdown; tests that drive `runOnce` themselves call it first). */
+  /** Stops the ticks and the event-driven passes, waiting for one in progress (tests that drive `runOnce` themselves). */
   async pause(): Promise<void> {
-    this.stopped = true;
-    await this.running;
-  }
-
-  private kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.dispatcher.runOnce(new Date());
-        } catch (e) {
-          this.logger.error(`delivery pass failed: ${(e as Error).message}`);
-        }
-      } while (this.again && !this.stopped);
-    })().finally(() => (this.running = undefined));
-  }
-
-  /** Before the database closes (onApplicationShutdown), so no pass is cut off mid-query. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.pause();
+    await this.task?.stop();
   }
 }

@@ -1,5 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DatabaseService } from '../database.service';
 import { addDays, isExpired, partitionDay, partitionName, wantedPartitionDays } from './partition-days';
@@ -26,10 +25,10 @@ const LOCK_BASE = 7_364_220_100;
  * Keeps time-series tables within retention. Native partitions: creates daily partitions ahead, drops
  * whole partitions past retention (deleting rows one by one cannot keep up at 10k logs/s) and purges
  * expired rows that fell into DEFAULT. Hypertables: keeps the retention policy at the configured age,
- * or drops chunks itself on the Apache edition, which has no policies.
+ * or drops chunks itself on the Apache edition, which has no policies. PartitionsScheduler runs it.
  */
 @Injectable()
-export class PartitionMaintainer implements OnApplicationBootstrap {
+export class PartitionMaintainer {
   private readonly logger = new Logger(PartitionMaintainer.name);
   private readonly tables = new Map<string, ManagedTable>();
   private readonly premakeDays: number;
@@ -46,19 +45,6 @@ export class PartitionMaintainer implements OnApplicationBootstrap {
   /** Feature modules with their own time-series table (metrics) register it here. */
   register(table: ManagedTable): void {
     this.tables.set(table.table, table);
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runScheduled();
-  }
-
-  @Interval('partition-maintenance', 3_600_000)
-  async runScheduled(): Promise<void> {
-    try {
-      await this.maintain();
-    } catch (e) {
-      this.logger.error(`partition maintenance failed: ${(e as Error).message}`);
-    }
   }
 
   /** Runs one maintenance pass over every registered table as of `now`. */

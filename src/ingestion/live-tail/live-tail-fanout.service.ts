@@ -4,23 +4,12 @@ import { Client } from 'pg';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DatabaseService } from '../../database/database.service';
 import type { CommittedLog } from '../../events/events';
-
-const CHANNEL = 'tracer_logs';
-const ISO_US = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+import { LiveTailRepository, type AnnouncedRanges } from './live-tail.repository';
 
 /** How long announcements are gathered into one NOTIFY (each NOTIFY is a commit of its own). */
 const ANNOUNCE_EVERY_MS = 100;
 /** Id ranges per NOTIFY at most (the payload must stay under PostgreSQL's 8,000 bytes). */
 const MAX_RANGES = 200;
-
-interface Announcement {
-  replica: string;
-  minTs: string;
-  maxTs: string;
-  /** Inclusive id ranges, as text. */
-  lows: string[];
-  highs: string[];
-}
 
 /** Batches committed since the last NOTIFY. */
 interface Pending {
@@ -78,6 +67,7 @@ export class LiveTailFanout implements OnApplicationShutdown {
 
   constructor(
     private readonly db: DatabaseService,
+    private readonly tail: LiveTailRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -112,7 +102,7 @@ export class LiveTailFanout implements OnApplicationShutdown {
     if (!p) return;
     const ranges = mergeRanges(p.ranges).map(([lo, hi]) => `${lo}-${hi}`);
     const payload = [this.replicaId, p.minTs, p.maxTs, ...ranges].join(' ');
-    this.db.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]).catch((e: Error) => this.logger.debug(`notify failed: ${e.message}`));
+    this.tail.notify(payload).catch((e: Error) => this.logger.debug(`notify failed: ${e.message}`));
   }
 
   /** Starts listening for other replicas' batches; `onLogs` receives their committed logs. */
@@ -127,15 +117,15 @@ export class LiveTailFanout implements OnApplicationShutdown {
       this.retryLater();
     });
     client.on('notification', (msg) => {
-      if (msg.channel !== CHANNEL || !msg.payload) return;
+      if (msg.channel !== this.tail.channel || !msg.payload) return;
       const [replica, minTs, maxTs, ...ranges] = msg.payload.split(' ');
       if (replica === this.replicaId) return; // our own batches reach the tail through the local event
       const bounds = ranges.map((r) => r.split('-'));
-      void this.fetch({ replica, minTs, maxTs, lows: bounds.map((b) => b[0]), highs: bounds.map((b) => b[1]) });
+      void this.fetch({ minTs, maxTs, lows: bounds.map((b) => b[0]), highs: bounds.map((b) => b[1]) });
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await this.tail.listenOn(client);
     } catch (e) {
       this.logger.warn(`live-tail LISTEN failed: ${(e as Error).message}`);
       if (this.client === client) this.client = undefined;
@@ -168,38 +158,10 @@ export class LiveTailFanout implements OnApplicationShutdown {
     await this.unlisten();
   }
 
-  private async fetch(a: Announcement): Promise<void> {
+  private async fetch(a: AnnouncedRanges): Promise<void> {
     try {
-      const rows = await this.db.query<{
-        id: string;
-        ts: string;
-        level: CommittedLog['level'];
-        service: string;
-        message: string;
-        metadata_json: string | null;
-        trace_id: string | null;
-        span_id: string | null;
-      }>(
-        `SELECT id, to_char("timestamp" AT TIME ZONE 'UTC', ${ISO_US}) AS ts, level, service, message,
-                metadata::text AS metadata_json, trace_id, span_id
-           FROM logs
-          WHERE "timestamp" BETWEEN $1::timestamptz AND $2::timestamptz
-            AND EXISTS (SELECT 1 FROM unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) WHERE id BETWEEN r.lo AND r.hi)
-          ORDER BY id`,
-        [a.minTs, a.maxTs, a.lows, a.highs],
-      );
-      this.handler?.(
-        rows.map((r) => ({
-          id: String(r.id),
-          timestamp: r.ts,
-          level: r.level,
-          service: r.service,
-          message: r.message,
-          metadataJson: r.metadata_json,
-          traceId: r.trace_id,
-          spanId: r.span_id,
-        })),
-      );
+      const logs = await this.tail.announced(a);
+      this.handler?.(logs);
     } catch (e) {
       this.logger.warn(`reading an announced batch failed: ${(e as Error).message}`);
     }

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AnomaliesModule } from '../../anomalies/anomalies.module';
+import { IngestionModule } from '../../ingestion/ingestion.module';
 import { MetricsModule } from '../metrics.module';
 import { ServicesController } from './services.controller';
-import { ServicesRepository } from './services.repository';
 import { ServicesService } from './services.service';
 
-/** GET /services: needs both metrics and alerts, so it sits on top of both modules. */
+/** GET /services: the registry (ingestion), windows (metrics) and alerts (anomalies), so it sits on top of all three. */
 @Module({
-  imports: [MetricsModule, AnomaliesModule],
+  imports: [MetricsModule, AnomaliesModule, IngestionModule],
   controllers: [ServicesController],
-  providers: [ServicesRepository, ServicesService],
+  providers: [ServicesService],
 })
 export class ServicesModule {}

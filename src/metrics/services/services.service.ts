@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { ServiceScope } from '../../common/auth/service-scope';
 import { AlertsReader } from '../../anomalies/alerts.reader';
+import { ServicesReader } from '../../ingestion/services.reader';
 import { MetricsReader } from '../metrics.reader';
 import { WindowLedger } from '../window-ledger';
 import type { ServiceListDto, ServiceStatusDto } from './dto/service-status.dto';
-import { ServicesRepository } from './services.repository';
 
 /** GET /services: the registry joined with the latest window's metrics and unresolved alerts. */
 @Injectable()
 export class ServicesService {
   constructor(
-    private readonly services: ServicesRepository,
+    private readonly services: ServicesReader,
     private readonly metrics: MetricsReader,
     private readonly ledger: WindowLedger,
     private readonly alerts: AlertsReader,

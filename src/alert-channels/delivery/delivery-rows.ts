@@ -1,6 +1,6 @@
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
-/** A row of alert_deliveries: one alert event for one channel, the unit of the outbox. */
+/** A row of alert_deliveries (written by the outbox's raw SQL, see DeliveryOutboxRepository): one alert event for one channel, the unit of the outbox. */
 export interface AlertDeliveryRow {
   id: string;
   alert_event_id: string;
