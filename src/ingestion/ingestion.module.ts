@@ -4,6 +4,8 @@ import { LiveTailFanout } from './live-tail/live-tail-fanout.service';
 import { LiveTailService } from './live-tail/live-tail.service';
 import { LogSearchRepository } from './log-search.repository';
 import { LogSearchService } from './log-search.service';
+import { LogHistogramRepository } from './histogram/log-histogram.repository';
+import { LogHistogramService } from './histogram/log-histogram.service';
 import { LogWriter } from './log-writer.service';
 import { IdempotencyJanitor } from './idempotency-janitor';
 import { ServiceRegistry } from './service-registry';
@@ -14,7 +16,7 @@ import { IngestAdmission } from './admission/ingest-admission.service';
 
 @Module({
   controllers: [LogsController, OtlpLogsController],
-  providers: [IngestionService, IngestAdmission, LiveTailService, LiveTailFanout, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, ServiceRegistry, LogSearchRepository, LogSearchService],
+  providers: [IngestionService, IngestAdmission, LiveTailService, LiveTailFanout, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, ServiceRegistry, LogSearchRepository, LogSearchService, LogHistogramRepository, LogHistogramService],
   exports: [LogWriter, IngestionService, LogSearchService],
 })
 export class IngestionModule {}
