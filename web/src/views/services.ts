@@ -59,7 +59,16 @@ export class ServicesView extends View {
     }
     const now = Date.now();
     const closes = Math.ceil((now + 1) / this.windowMs) * this.windowMs;
-    replace(this.countdown, `Numbers are those of the last closed window (${Math.round(this.windowMs / 1000)} s). Current window closes in ${Math.ceil((closes - now) / 1000)} s.`);
+    const inS = Math.ceil((closes - now) / 1000);
+    replace(this.countdown, `Numbers are those of the last closed window (${Math.round(this.windowMs / 1000)} s). Current window closes in ${inS} s.`);
+    for (const el of this.body.querySelectorAll('.closes-in')) el.textContent = ` + newer, counted in ${inS} s`;
+  }
+
+  /** Logs arrived after the last closed window: they are counted when the current one closes. */
+  private newerThanWindow(s: ServiceStatus): boolean {
+    if (!this.windowMs) return false;
+    const closed = s.windowStart ? new Date(s.windowStart).getTime() + this.windowMs : 0;
+    return new Date(s.lastSeenAt).getTime() >= closed;
   }
 
   private row(s: ServiceStatus): HTMLTableRowElement {
@@ -69,7 +78,7 @@ export class ServicesView extends View {
       h('td', null, h('a', { href: href('services', s.name), title: 'the service page' }, s.name)),
       h('td', null, h('span', { class: `pill status-${s.status}` }, s.status)),
       h('td', { title: s.lastSeenAt }, fmtAgo(s.lastSeenAt)),
-      h('td', { class: 'num' }, s.windowStart ? String(s.logCount) : 'window open'),
+      h('td', { class: 'num' }, s.windowStart ? String(s.logCount) : '', this.newerThanWindow(s) ? h('span', { class: 'muted closes-in' }) : s.windowStart ? null : '—'),
       h('td', { class: `num${s.errorRate >= 0.05 ? ' bad' : ''}` }, s.windowStart ? fmtPct(s.errorRate) : '—'),
       h('td', { class: 'num' }, fmtMs(s.latencyP95)),
       h('td', { class: 'num' }, s.openAlerts ? h('a', { href: href('alerts', undefined, { service: s.name }), class: 'bad' }, String(s.openAlerts)) : '0'),
