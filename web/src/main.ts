@@ -1,7 +1,8 @@
 import './styles.css';
 import { ApiRequestError, TracerDashboardApi } from './api';
 import { h, replace } from './dom';
-import { href, interceptLinks, parseRoute, pathFromLegacyHash, type Route } from './router';
+import { interceptLinks } from './links';
+import { href, parseRoute, pathFromLegacyHash, type Route } from './router';
 import { applyTheme, themeToggle } from './theme';
 import type { View, ViewContext } from './view';
 import { AlertView } from './views/alert';
