@@ -5,6 +5,8 @@ import { LiveTailRepository } from './live-tail/live-tail.repository';
 import { LiveTailService } from './live-tail/live-tail.service';
 import { LogSearchRepository } from './log-search.repository';
 import { LogSearchService } from './log-search.service';
+import { LogHistogramRepository } from './histogram/log-histogram.repository';
+import { LogHistogramService } from './histogram/log-histogram.service';
 import { LogWriter } from './log-writer.service';
 import { IdempotencyJanitor } from './idempotency-janitor';
 import { IngestionScheduler } from './ingestion.scheduler';
@@ -18,7 +20,25 @@ import { IngestAdmission } from './admission/ingest-admission.service';
 
 @Module({
   controllers: [LogsController, OtlpLogsController],
-  providers: [IngestionService, IngestAdmission, LiveTailService, LiveTailFanout, LiveTailRepository, LogWriter, LogRepository, IngestRequestRepository, IdempotencyJanitor, IngestionScheduler, ServiceRegistry, ServicesRepository, ServicesReader, LogSearchRepository, LogSearchService],
+  providers: [
+    IngestionService,
+    IngestAdmission,
+    LiveTailService,
+    LiveTailFanout,
+    LiveTailRepository,
+    LogWriter,
+    LogRepository,
+    IngestRequestRepository,
+    IdempotencyJanitor,
+    IngestionScheduler,
+    ServiceRegistry,
+    ServicesRepository,
+    ServicesReader,
+    LogSearchRepository,
+    LogSearchService,
+    LogHistogramRepository,
+    LogHistogramService,
+  ],
   exports: [LogWriter, IngestionService, LogSearchService, ServicesReader],
 })
 export class IngestionModule {}

@@ -12,6 +12,8 @@ import { logsJsonDecoder } from './admission/logs-json.decoder';
 import { LiveTailService } from './live-tail/live-tail.service';
 import { parseLogQuery } from './log-query';
 import { LogSearchService } from './log-search.service';
+import { LogHistogramDto } from './histogram/log-histogram.dto';
+import { LogHistogramService } from './histogram/log-histogram.service';
 
 @ApiTags('logs')
 @ApiBearerAuth()
@@ -22,6 +24,7 @@ export class LogsController {
     private readonly admission: IngestAdmission,
     private readonly search: LogSearchService,
     private readonly liveTail: LiveTailService,
+    private readonly histograms: LogHistogramService,
   ) {}
 
   /**
@@ -59,6 +62,26 @@ export class LogsController {
   @ApiOkResponse({ type: LogPageDto })
   listLogs(@Query() query: Record<string, string | string[] | undefined>, @ReadScope() scope: ServiceScope): Promise<LogPageDto> {
     return this.search.list(query, scope);
+  }
+
+  /**
+   * Log counts per time bucket and level over the filters of GET /logs (no limit or cursor): the overview
+   * above a log search. The bucket size follows the range, so there are at most `buckets` of them.
+   */
+  @Get('histogram')
+  @Scopes('read')
+  @ServiceScoped()
+  @ApiQuery({ name: 'service', required: false, description: 'one service or a comma-separated list (a key bound to a service reads only its own)' })
+  @ApiQuery({ name: 'level', required: false, description: 'one level or a comma-separated list (level may repeat)' })
+  @ApiQuery({ name: 'from', required: false, description: 'inclusive; ISO 8601 or epoch ms; default: an hour before `to`' })
+  @ApiQuery({ name: 'to', required: false, description: 'exclusive; ISO 8601 or epoch ms; default: now' })
+  @ApiQuery({ name: 'q', required: false, description: 'case-insensitive substring of the message' })
+  @ApiQuery({ name: 'traceId', required: false })
+  @ApiQuery({ name: 'metadata.<key>', required: false, description: 'metadata.<key>=<value>, as for GET /logs' })
+  @ApiQuery({ name: 'buckets', required: false, description: 'the most buckets wanted, 1-500, default 60; the size is the smallest round one (1 s, 2 s, 5 s ... 1 day, 1 week) that fits' })
+  @ApiOkResponse({ type: LogHistogramDto })
+  histogram(@Query() query: Record<string, string | string[] | undefined>, @ReadScope() scope: ServiceScope): Promise<LogHistogramDto> {
+    return this.histograms.histogram(query, scope);
   }
 
   /**

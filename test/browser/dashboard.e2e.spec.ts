@@ -116,7 +116,7 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
   });
 
   it('shows ingested logs, expands metadata and filters by level', async () => {
-    await page.click('nav a[href="#logs"]');
+    await page.click('nav a[data-tab="logs"]');
     const rows = page.locator('.view-logs .log-row');
     await page.locator('.log-row', { hasText: `payment declined ${run}` }).waitFor();
     await page.locator('.log-row', { hasText: `cart viewed ${run}` }).waitFor();
@@ -151,7 +151,7 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
   });
 
   it('shows the detection alert; a read key cannot acknowledge it, an admin key (#key=) can', async () => {
-    await page.click('nav a[href="#alerts"]');
+    await page.click('nav a[data-tab="alerts"]');
     const card = page.locator(`.alert-card[data-alert-id="${alertId}"]`);
     await card.waitFor();
     expect(await card.getAttribute('data-status')).toBe('open');
@@ -171,10 +171,10 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
     // Sign in again through the fragment; it is removed from the address bar.
     await page.goto('about:blank');
     await page.goto(`${base}/ui/#key=${encodeURIComponent(adminKey)}`);
-    await page.locator('nav a[href="#alerts"]').waitFor();
+    await page.locator('nav a[data-tab="alerts"]').waitFor();
     expect(page.url()).not.toContain('key=');
     expect(await page.evaluate('localStorage.getItem("tracer.apiKey")')).toBe(adminKey);
-    await page.click('nav a[href="#alerts"]');
+    await page.click('nav a[data-tab="alerts"]');
     await card.waitFor();
     await shot('alerts-open');
     await card.getByRole('button', { name: 'Acknowledge' }).click();
@@ -188,7 +188,7 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
     await card.getByRole('button', { name: 'Resolve' }).click();
     await page.locator(`.alert-card[data-alert-id="${alertId}"][data-status="resolved"]`).waitFor();
     expect((await t.http.get(`/alerts/${alertId}`).set(asAdmin).expect(200)).body.status).toBe('resolved');
-    await page.click('nav a[href="#services"]');
+    await page.click('nav a[data-tab="services"]');
     await page.locator('tr[data-service="checkout"] .pill', { hasText: 'healthy' }).waitFor();
   });
 
@@ -202,7 +202,7 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
   });
 
   it('live tail: a log sent after the stream opens appears without a refresh', async () => {
-    await page.click('nav a[href="#logs"]');
+    await page.click('nav a[data-tab="logs"]');
     await page.locator('.log-filters input[name="service"]').fill('tail-svc');
     await page.locator('.log-filters input[name="limit"]').fill('100');
     await page.getByRole('button', { name: 'Search' }).click();

@@ -98,7 +98,7 @@ describe('key scope in one place', () => {
     expect(scopingProblems(routes)).toEqual([]);
     const scoped = gets.filter((r) => r.scoping?.kind === 'service').map((r) => r.path).sort();
     expect(scoped).toEqual(
-      ['/alert-channels/:id/deliveries', '/alerts', '/alerts/:id', '/anomaly-rules', '/anomaly-rules/:service', '/logs', '/logs/stream', '/metrics', '/services', '/silences'].sort(),
+      ['/alert-channels/:id/deliveries', '/alerts', '/alerts/:id', '/anomaly-rules', '/anomaly-rules/:service', '/logs', '/logs/histogram', '/logs/stream', '/metrics', '/services', '/silences'].sort(),
     );
   });
 
@@ -114,7 +114,8 @@ describe('key scope in one place', () => {
     for (const r of routes.filter((x) => x.scoping?.kind === 'service' && x.path !== '/logs/stream' && !x.path.includes(':'))) {
       const res = await get(r.path.replace('/metrics', `/metrics?from=${new Date(Date.now() - 3 * 3600_000).toISOString()}`), asAdmin);
       expect([r.path, res.status]).toEqual([r.path, 200]);
-      if (r.path !== '/anomaly-rules/:service') expect([r.path, res.text.includes(A) && res.text.includes(B)]).toEqual([r.path, true]);
+      // The histogram names no service: its counts are checked against GET /logs below.
+      if (r.path !== '/anomaly-rules/:service' && r.path !== '/logs/histogram') expect([r.path, res.text.includes(A) && res.text.includes(B)]).toEqual([r.path, true]);
     }
   });
 
@@ -126,13 +127,23 @@ describe('key scope in one place', () => {
       expect([url, res.text.includes(B)]).toEqual([url, false]);
       if (r.scoping?.kind === 'service' && r.scopes.includes('read')) {
         expect([url, res.status]).toEqual([url, 200]);
-        if (r.path !== '/logs/stream') expect([url, res.text.includes(A)]).toEqual([url, true]);
+        if (r.path !== '/logs/stream' && r.path !== '/logs/histogram') expect([url, res.text.includes(A)]).toEqual([url, true]);
         seen.push(r.path);
       } else {
         expect([url, res.status]).toEqual([url, 403]); // admin routes, and unscoped ones
       }
     }
-    expect(seen).toHaveLength(9);
+    expect(seen).toHaveLength(10);
+  });
+
+  it("/logs/histogram of a bound key counts its service's logs, and an admin's every service's", async () => {
+    const range = { from: new Date(Date.now() - 3 * 3600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    const count = async (service: string) => (await t.http.get('/logs').query({ ...range, service, limit: 1000 }).set(asAdmin).expect(200)).body.data.length as number;
+    const [a, b] = [await count(A), await count(B)];
+    expect(a).toBeGreaterThan(0);
+    expect(b).toBeGreaterThan(0);
+    expect((await t.http.get('/logs/histogram').query(range).set(boundRead).expect(200)).body.total).toBe(a);
+    expect((await t.http.get('/logs/histogram').query({ ...range, service: `${A},${B}` }).set(asAdmin).expect(200)).body.total).toBe(a + b);
   });
 
   it('a foreign service filter is 403 and a blank one 400, on every scoped route', async () => {

@@ -17,6 +17,19 @@ export type AlertDetail = Schemas['AlertDetailDto'];
 export type AlertEvent = Schemas['AlertEventDto'];
 export type Severity = Alert['severity'];
 export type AlertStatus = Alert['status'];
+export type LogHistogram = Schemas['LogHistogramDto'];
+export type Channel = Schemas['AlertChannelDto'];
+export type ChannelKind = Channel['kind'];
+export type CreateChannel = Schemas['CreateAlertChannelDto'];
+export type Delivery = Schemas['AlertDeliveryDto'];
+export type ChannelTestResult = Schemas['ChannelTestResultDto'];
+export type ApiKey = Schemas['ApiKeyDto'];
+export type CreatedApiKey = Schemas['CreatedApiKeyDto'];
+export type CreateApiKey = Schemas['CreateApiKeyDto'];
+export type Silence = Schemas['SilenceDto'];
+export type CreateSilence = Schemas['CreateSilenceDto'];
+export type AnomalyRule = Schemas['AnomalyRuleDto'];
+export type PutAnomalyRule = Schemas['PutAnomalyRuleDto'];
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export const LEVELS: Level[] = ['debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -105,6 +118,13 @@ export class TracerDashboardApi {
     return this.call('GET /logs', () => this.sdk.GET('/logs', { params: { query }, signal }));
   }
 
+  /** GET /logs/histogram: the filters of GET /logs (no limit or cursor) and the most bars that can be drawn. */
+  logHistogram(f: LogFilters, buckets: number, signal?: AbortSignal): Promise<LogHistogram> {
+    const query = Object.fromEntries(logQuery({ ...f, limit: undefined })) as Record<string, string>;
+    query.buckets = String(buckets);
+    return this.call('GET /logs/histogram', () => this.sdk.GET('/logs/histogram', { params: { query }, signal }));
+  }
+
   listServices(signal?: AbortSignal): Promise<Schemas['ServiceListDto']> {
     return this.call('GET /services', () => this.sdk.GET('/services', { signal }));
   }
@@ -127,6 +147,77 @@ export class TracerDashboardApi {
 
   resolveAlert(id: string): Promise<Alert> {
     return this.call('POST /alerts/:id/resolve', () => this.sdk.POST('/alerts/{id}/resolve', { params: { path: { id } } }));
+  }
+
+  // Admin: channels, deliveries, keys, silences, rules. A read key gets the API's 403, shown as it is worded.
+
+  listChannels(signal?: AbortSignal): Promise<Schemas['AlertChannelListDto']> {
+    return this.call('GET /alert-channels', () => this.sdk.GET('/alert-channels', { signal }));
+  }
+
+  createChannel(body: CreateChannel): Promise<Channel> {
+    return this.call('POST /alert-channels', () => this.sdk.POST('/alert-channels', { body }));
+  }
+
+  setChannelEnabled(id: string, enabled: boolean): Promise<Channel> {
+    return this.call('PATCH /alert-channels/:id', () => this.sdk.PATCH('/alert-channels/{id}', { params: { path: { id } }, body: { enabled } }));
+  }
+
+  deleteChannel(id: string): Promise<unknown> {
+    return this.call('DELETE /alert-channels/:id', async () => {
+      const r = await this.sdk.DELETE('/alert-channels/{id}', { params: { path: { id } } });
+      return { ...r, data: r.response.ok ? {} : undefined };
+    });
+  }
+
+  testChannel(id: string): Promise<ChannelTestResult> {
+    return this.call('POST /alert-channels/:id/test', () => this.sdk.POST('/alert-channels/{id}/test', { params: { path: { id } } }));
+  }
+
+  listDeliveries(id: string, signal?: AbortSignal): Promise<Schemas['AlertDeliveryPageDto']> {
+    return this.call('GET /alert-channels/:id/deliveries', () => this.sdk.GET('/alert-channels/{id}/deliveries', { params: { path: { id }, query: { limit: 50 } }, signal }));
+  }
+
+  listKeys(signal?: AbortSignal): Promise<ApiKey[]> {
+    return this.call('GET /api-keys', () => this.sdk.GET('/api-keys', { signal }));
+  }
+
+  createKey(body: CreateApiKey): Promise<CreatedApiKey> {
+    return this.call('POST /api-keys', () => this.sdk.POST('/api-keys', { body }));
+  }
+
+  revokeKey(id: string): Promise<ApiKey> {
+    return this.call('DELETE /api-keys/:id', () => this.sdk.DELETE('/api-keys/{id}', { params: { path: { id } } }));
+  }
+
+  listSilences(signal?: AbortSignal): Promise<Schemas['SilenceListDto']> {
+    return this.call('GET /silences', () => this.sdk.GET('/silences', { signal }));
+  }
+
+  createSilence(body: CreateSilence): Promise<Silence> {
+    return this.call('POST /silences', () => this.sdk.POST('/silences', { body }));
+  }
+
+  expireSilence(id: string): Promise<unknown> {
+    return this.call('DELETE /silences/:id', async () => {
+      const r = await this.sdk.DELETE('/silences/{id}', { params: { path: { id } } });
+      return { ...r, data: r.response.ok ? {} : undefined };
+    });
+  }
+
+  listRules(signal?: AbortSignal): Promise<Schemas['AnomalyRuleListDto']> {
+    return this.call('GET /anomaly-rules', () => this.sdk.GET('/anomaly-rules', { signal }));
+  }
+
+  deleteRule(service: string): Promise<unknown> {
+    return this.call('DELETE /anomaly-rules/:service', async () => {
+      const r = await this.sdk.DELETE('/anomaly-rules/{service}', { params: { path: { service } } });
+      return { ...r, data: r.response.ok ? {} : undefined };
+    });
+  }
+
+  putRule(service: string, body: PutAnomalyRule): Promise<AnomalyRule> {
+    return this.call('PUT /anomaly-rules/:service', () => this.sdk.PUT('/anomaly-rules/{service}', { params: { path: { service } }, body }));
   }
 
   /**

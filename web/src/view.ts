@@ -1,17 +1,23 @@
 import type { TracerDashboardApi } from './api';
 import { ApiRequestError } from './api';
 import { h, replace } from './dom';
+import type { Route } from './router';
 
 export interface ViewContext {
   api: TracerDashboardApi;
   /** The key was refused (401): back to sign-in with this message. */
   signOut(message: string): void;
-  /** Switches tab, e.g. to a service's metrics. */
-  navigate(route: string): void;
+  /**
+   * Goes to a /ui path (history entry). `replace` rewrites the current entry instead: a filter change
+   * that should not need two "back"s to undo.
+   */
+  navigate(url: string, options?: { replace?: boolean }): void;
+  /** Whether the key has the admin scope (admin pages and actions are shown). */
+  readonly admin: boolean;
 }
 
 /**
- * A tab of the dashboard. `load` fetches and renders; it never clears what is shown before the new data is
+ * A page of the dashboard. `load` fetches and renders; it never clears what is shown before the new data is
  * there (the page never blocks while loading), overlapping loads are skipped, and a failure is shown plainly
  * above the last good data.
  */
@@ -74,8 +80,8 @@ export abstract class View {
 
   protected abstract fetchAndRender(signal: AbortSignal): Promise<void>;
 
-  /** Called when the tab is shown (with its route's parameters) and hidden. */
-  show(_params: URLSearchParams): void {}
+  /** Called when the page is shown with its route (path argument and parameters), and when hidden. */
+  show(_route: Route): void {}
   hide(): void {}
   dispose(): void {
     this.inflight?.abort();

@@ -281,6 +281,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/logs/histogram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Log counts per time bucket and level over the filters of GET /logs (no limit or cursor): the overview
+         *     above a log search. The bucket size follows the range, so there are at most `buckets` of them.
+         */
+        get: operations["histogram"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/logs/stream": {
         parameters: {
             query?: never;
@@ -670,6 +690,13 @@ export interface components {
             errors: components["schemas"]["IngestErrorDto"][];
             rejected: number;
         };
+        LevelCountsDto: {
+            debug: number;
+            error: number;
+            fatal: number;
+            info: number;
+            warn: number;
+        };
         LivezDto: {
             /** @enum {string} */
             status: "ok";
@@ -691,6 +718,24 @@ export interface components {
             spanId: string | null;
             timestamp: string;
             traceId: string | null;
+        };
+        LogHistogramBucketDto: {
+            counts: components["schemas"]["LevelCountsDto"];
+            /** @description Start of the bucket (UTC); it ends where the next one starts */
+            start: string;
+            /** @description Logs in the bucket, all levels */
+            total: number;
+        };
+        LogHistogramDto: {
+            /** @description Bucket size, chosen from the range (1 s to 1 week, then whole weeks) */
+            bucketSeconds: number;
+            /** @description every bucket from the one holding `from` to the one holding the last instant before `to`, empty ones included */
+            buckets: components["schemas"]["LogHistogramBucketDto"][];
+            /** @description The range counted: from inclusive, to exclusive */
+            from: string;
+            to: string;
+            /** @description Logs in the range, all buckets */
+            total: number;
         };
         LogInputDto: {
             /**
@@ -1376,6 +1421,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IngestResultDto"];
+                };
+            };
+        };
+    };
+    histogram: {
+        parameters: {
+            query?: {
+                /** @description the most buckets wanted, 1-500, default 60; the size is the smallest round one (1 s, 2 s, 5 s ... 1 day, 1 week) that fits */
+                buckets?: unknown;
+                /** @description metadata.<key>=<value>, as for GET /logs */
+                "metadata.<key>"?: unknown;
+                traceId?: unknown;
+                /** @description case-insensitive substring of the message */
+                q?: unknown;
+                /** @description exclusive; ISO 8601 or epoch ms; default: now */
+                to?: unknown;
+                /** @description inclusive; ISO 8601 or epoch ms; default: an hour before `to` */
+                from?: unknown;
+                /** @description one level or a comma-separated list (level may repeat) */
+                level?: unknown;
+                /** @description one service or a comma-separated list (a key bound to a service reads only its own) */
+                service?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogHistogramDto"];
                 };
             };
         };

@@ -1,16 +1,11 @@
 import type { Alert, AlertDetail, AlertStatus } from '../api';
 import { ApiRequestError } from '../api';
 import { fmtAgo, fmtTime, h, replace } from '../dom';
+import { href, type Route } from '../router';
 import { View, type ViewContext } from '../view';
+import { fmtValue } from './alert';
 
 const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
-
-function fmtValue(a: Pick<Alert, 'type'>, v: number | null): string {
-  if (v === null) return '—';
-  if (a.type === 'error_spike') return `${(v * 100).toFixed(1)}%`;
-  if (a.type === 'high_latency') return `${Math.round(v)} ms`;
-  return String(Math.round(v * 100) / 100);
-}
 
 /**
  * Alerts, open first (then acknowledged, then recent resolved ones), with acknowledge/resolve buttons
@@ -23,6 +18,7 @@ export class AlertsView extends View {
   private readonly rowErrors = new Map<string, string>();
   private readonly serviceInput = h('input', { type: 'search', name: 'service', placeholder: 'service', 'aria-label': 'service' });
 
+
   constructor(ctx: ViewContext) {
     super(ctx, 'alerts');
     const form = h(
@@ -31,8 +27,7 @@ export class AlertsView extends View {
         class: 'filters',
         onsubmit: (e: Event) => {
           e.preventDefault();
-          this.service = this.serviceInput.value.trim();
-          void this.load(true);
+          this.ctx.navigate(href('alerts', undefined, { service: this.serviceInput.value.trim() }));
         },
       },
       h('label', null, 'Service ', this.serviceInput),
@@ -41,12 +36,9 @@ export class AlertsView extends View {
     this.el.insertBefore(form, this.status);
   }
 
-  override show(params: URLSearchParams): void {
-    const s = params.get('service');
-    if (s !== null) {
-      this.service = s;
-      this.serviceInput.value = s;
-    }
+  override show(route: Route): void {
+    this.service = route.params.get('service') ?? '';
+    this.serviceInput.value = this.service;
   }
 
   protected async fetchAndRender(signal: AbortSignal): Promise<void> {
@@ -81,8 +73,8 @@ export class AlertsView extends View {
         'header',
         null,
         h('span', { class: `sev sev-${a.severity}` }, a.severity),
-        h('strong', null, a.service),
-        h('span', { class: 'alert-type' }, a.type),
+        h('strong', null, h('a', { href: href('services', a.service) }, a.service)),
+        h('a', { class: 'alert-type', href: href('alerts', a.id), title: 'the alert page' }, a.type),
         h('span', { class: `alert-status status-${a.status}` }, a.status),
         a.silenced ? h('span', { class: 'pill muted' }, 'silenced') : null,
         h('span', { class: 'spacer' }),
