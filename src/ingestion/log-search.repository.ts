@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
 import type { LogFilter } from './log-query';
 import { SliceInterrupted, type Slice } from './search-slices';
@@ -103,7 +104,10 @@ const QUERY_CANCELED = '57014';
 
 @Injectable()
 export class LogSearchRepository {
-  constructor(private readonly db: DatabaseService) {}
+  constructor(
+    private readonly db: DatabaseService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
    * Newest first within `slice` (and the filter), up to `want` rows. On PostgreSQL the statement runs on
@@ -133,7 +137,9 @@ export class LogSearchRepository {
       signal?.addEventListener('abort', cancel, { once: true });
       try {
         await client.query('BEGIN READ ONLY');
-        await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.ceil(timeoutMs))]);
+        // Never above DB_STATEMENT_TIMEOUT_MS: the driver gives up on a statement 2 s after that (503).
+        const timeout = Math.ceil(Math.min(timeoutMs, this.config.db.statementTimeoutMs));
+        await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(timeout)]);
         const { rows } = await client.query<LogRow>(sql, params);
         await client.query('COMMIT');
         return rows;

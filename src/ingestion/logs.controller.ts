@@ -44,7 +44,9 @@ export class LogsController {
   }
 
   /**
-   * Searches logs, newest first, with cursor pagination. Without `from` the search reaches back
+   * Searches logs, newest first, with cursor pagination.
+   *
+   * Without `from` the search reaches back
    * LOG_RETENTION_DAYS. A search that runs out of its budget (SEARCH_BUDGET_MS) answers `partial: true`
    * with what it found and `searchedFrom`; its nextCursor continues the search from there.
    */
