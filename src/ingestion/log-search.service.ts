@@ -41,8 +41,11 @@ export class LogSearchService {
     const filter = parseLogQuery(query, scope);
     const now = Date.now();
     filter.from ??= toIsoMicros({ ms: now - this.config.retention.logDays * DAY_MS, micros: 0 });
+    // Only text and metadata matching can cost a scan of the range; the other filters are index lookups
+    // (service, level=error, traceId, plain paging), for which one statement beats several slices.
+    const sliced = filter.q !== undefined || filter.metadata.length > 0;
     const walk = await walkSlices(
-      planSlices(this.anchor(filter, now), Date.parse(filter.from), filter.cursor?.sliceMs),
+      sliced ? planSlices(this.anchor(filter, now), Date.parse(filter.from), filter.cursor?.sliceMs) : [{}],
       (slice, want, timeoutMs) => this.repo.search(filter, slice, want, timeoutMs, signal),
       { want: filter.limit + 1, budgetMs: this.config.search.budgetMs, signal },
     );
