@@ -22,6 +22,8 @@ export interface AppConfig {
   esFieldMapping: EsFieldOverrides;
   retention: { logDays: number; metricDays: number; premakeDays: number };
   db: { poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  /** GET /logs: the time one search may spend before it answers with what it has (`partial: true`). */
+  search: { budgetMs: number };
   limits: {
     bodyBytes: number;
     batchLogs: number;
@@ -102,6 +104,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     },
+    search: { budgetMs: e.SEARCH_BUDGET_MS },
     limits: {
       bodyBytes: e.MAX_BODY_BYTES,
       batchLogs: e.MAX_BATCH_LOGS,

@@ -170,6 +170,8 @@ export const envSchema = z.object({
   DB_POOL_SIZE: int(10, 1, 200),
   DB_CONNECT_TIMEOUT_MS: int(3000, 100, 120000),
   DB_STATEMENT_TIMEOUT_MS: int(15000, 100, 600000),
+  // GET /logs (issue 18): how long one search may take before it answers `partial: true`.
+  SEARCH_BUDGET_MS: int(3000, 1, 600000),
 
   MAX_BODY_BYTES: int(10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   MAX_BATCH_LOGS: int(10000, 1, 100000),

@@ -15,7 +15,11 @@ export interface OpenDataSource {
 
 const officialPglite: PgliteFactory = async (dataDir) => {
   const { PGlite } = await import('@electric-sql/pglite');
-  const db = new PGlite(dataDir);
+  // pg_trgm serves GET /logs?q= (migration 1795737600500); an extension PGlite does not load cannot be created.
+  // Required by name: the package's subpath exports are beyond this project's (node) module resolution.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: unknown };
+  const db = new PGlite(dataDir, { extensions: { pg_trgm } as never });
   await db.waitReady;
   return db as unknown as PGliteLike;
 };

@@ -46,13 +46,19 @@ export class LogsController {
     return this.admission.admit(logsJsonDecoder, req, res, principal);
   }
 
-  /** Searches logs, newest first, with cursor pagination. */
+  /**
+   * Searches logs, newest first, with cursor pagination.
+   *
+   * Without `from` the search reaches back
+   * LOG_RETENTION_DAYS. A search that runs out of its budget (SEARCH_BUDGET_MS) answers `partial: true`
+   * with what it found and `searchedFrom`; its nextCursor continues the search from there.
+   */
   @Get()
   @Scopes('read')
   @ServiceScoped()
   @ApiQuery({ name: 'service', required: false, description: 'one service or a comma-separated list (a key bound to a service reads only its own)' })
   @ApiQuery({ name: 'level', required: false, description: 'one level or a comma-separated list (level may repeat)' })
-  @ApiQuery({ name: 'from', required: false, description: 'inclusive; ISO 8601 or epoch ms' })
+  @ApiQuery({ name: 'from', required: false, description: 'inclusive; ISO 8601 or epoch ms; default LOG_RETENTION_DAYS before now' })
   @ApiQuery({ name: 'to', required: false, description: 'exclusive; ISO 8601 or epoch ms' })
   @ApiQuery({ name: 'q', required: false, description: 'case-insensitive substring of the message' })
   @ApiQuery({ name: 'traceId', required: false })
@@ -60,8 +66,18 @@ export class LogsController {
   @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiOkResponse({ type: LogPageDto })
-  listLogs(@Query() query: Record<string, string | string[] | undefined>, @ReadScope() scope: ServiceScope): Promise<LogPageDto> {
-    return this.search.list(query, scope);
+  listLogs(
+    @Query() query: Record<string, string | string[] | undefined>,
+    @ReadScope() scope: ServiceScope,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LogPageDto> {
+    // A client that goes away cancels its search: nobody would read the answer.
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) gone.abort();
+    };
+    res.once('close', onClose);
+    return this.search.list(query, scope, gone.signal).finally(() => res.off('close', onClose));
   }
 
   /**

@@ -4,6 +4,7 @@ import { ApiError } from '../common/errors/api-error';
 import type { MetricsQueryDto } from './dto/metrics-query.dto';
 import type { MetricsListDto, MetricWindowDto } from './dto/metric-window.dto';
 import type { MetricRow } from './metrics.repository';
+import { MetricsSeriesRepository } from './metrics-series.repository';
 import { MetricsService } from './metrics.service';
 
 /** At most this many rows per GET /metrics answer. */
@@ -28,16 +29,38 @@ export function toMetricWindowDto(r: MetricRow): MetricWindowDto {
   };
 }
 
+/** At most this many points (service x step) per downsampled answer: 50 services at 1000 points. */
+export const MAX_SERIES_ROWS = 50_000;
+
+/**
+ * The step of a downsampled answer in seconds: `step`, or the range over `points`, rounded up to whole
+ * windows so that no window straddles two points. Undefined: raw windows.
+ */
+export function seriesStep(query: Pick<MetricsQueryDto, 'step' | 'points'>, from: Date, to: Date, windowSeconds: number): number | undefined {
+  if (query.step !== undefined && query.points !== undefined) {
+    throw ApiError.badRequest('Validation failed', [{ field: 'points', message: 'give step or points, not both' }]);
+  }
+  const raw = query.step !== undefined ? Number(query.step) : query.points !== undefined ? (to.getTime() - from.getTime()) / 1000 / Number(query.points) : undefined;
+  if (raw === undefined) return undefined;
+  return Math.max(1, Math.ceil(raw / windowSeconds)) * windowSeconds;
+}
+
 /** GET /metrics. */
 @Injectable()
 export class MetricsQueryService {
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly series: MetricsSeriesRepository,
+  ) {}
 
   async list(query: MetricsQueryDto, scope: ServiceScope): Promise<MetricsListDto> {
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 3600_000);
     if (from >= to) throw ApiError.badRequest('from must be before to', [{ field: 'from', message: 'must be before to' }]);
-    const rows = await this.metrics.list(from, to, scope.service, MAX_METRIC_ROWS);
-    return { data: rows.map(toMetricWindowDto) };
+    const step = seriesStep(query, from, to, this.metrics.windowSeconds);
+    const rows = step
+      ? await this.series.series(this.metrics.windowSeconds, from, to, step, scope.service, MAX_SERIES_ROWS)
+      : await this.metrics.list(from, to, scope.service, MAX_METRIC_ROWS);
+    return { data: rows.map(toMetricWindowDto), stepSeconds: step ?? this.metrics.windowSeconds };
   }
 }

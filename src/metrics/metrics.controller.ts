@@ -12,7 +12,12 @@ import { MetricsQueryService } from './metrics-query.service';
 export class MetricsController {
   constructor(private readonly metrics: MetricsQueryService) {}
 
-  /** Per-window metrics of every service (or one), oldest window first. */
+  /**
+   * Per-window metrics of every service (or one), oldest window first.
+   *
+   * With `step` or `points` the windows are merged server-side into one entry per service and step:
+   * counts summed, errorRate from the sums, p50/p95/p99 from merged latency histograms (within 1%).
+   */
   @Get()
   @Scopes('read')
   @ServiceScoped()

@@ -6,6 +6,7 @@ import { MetricWindowsRepository } from './metric-windows.repository';
 import { MetricsController } from './metrics.controller';
 import { MetricsQueryService } from './metrics-query.service';
 import { MetricsRepository } from './metrics.repository';
+import { MetricsSeriesRepository } from './metrics-series.repository';
 import { MetricsScheduler } from './metrics.scheduler';
 import { MetricsReader } from './metrics.reader';
 import { MetricsService } from './metrics.service';
@@ -16,6 +17,7 @@ import { WindowLedger } from './window-ledger';
   controllers: [MetricsController],
   providers: [
     MetricsRepository,
+    MetricsSeriesRepository,
     MetricWindowsRepository,
     MetricsService,
     MetricsQueryService,

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { LatencyField } from '../config/config.schema';
 import { DatabaseService } from '../database/database.service';
 import type { EntityManager } from 'typeorm';
+import { bucketIndexSql } from './latency-histogram';
 
 /** One service's numbers for one window, as stored in `metrics`. */
 export interface MetricRow {
@@ -59,14 +60,19 @@ export function aggregateSql(fields: readonly LatencyField[]): string {
      GROUP BY service
   ), up AS (
     INSERT INTO metrics AS m (service, window_start, window_seconds, log_count, error_count, warn_count,
-                              latency_count, latency_avg, latency_p50, latency_p95, latency_p99, latency_max, updated_at)
-    SELECT service, $1::timestamptz, $2, n, errors, warns, lat_n, lat_avg, p[1], p[2], p[3], lat_max, now()
-      FROM g, LATERAL (SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY v) AS p FROM unnest(g.lats) AS v) pct
+                              latency_count, latency_avg, latency_p50, latency_p95, latency_p99, latency_max,
+                              latency_hist_idx, latency_hist_cnt, updated_at)
+    SELECT service, $1::timestamptz, $2, n, errors, warns, lat_n, lat_avg, p[1], p[2], p[3], lat_max, hist.idx, hist.cnt, now()
+      FROM g, LATERAL (SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY v) AS p FROM unnest(g.lats) AS v) pct,
+           -- the mergeable histogram (latency-histogram.ts): non-empty buckets ascending, and their counts
+           LATERAL (SELECT array_agg(i ORDER BY i) AS idx, array_agg(c ORDER BY i) AS cnt
+                      FROM (SELECT ${bucketIndexSql('v')} AS i, count(*)::int AS c FROM unnest(g.lats) AS v GROUP BY 1) b) hist
     ON CONFLICT (service, window_seconds, window_start) DO UPDATE SET
       log_count = EXCLUDED.log_count, error_count = EXCLUDED.error_count, warn_count = EXCLUDED.warn_count,
       latency_count = EXCLUDED.latency_count, latency_avg = EXCLUDED.latency_avg,
       latency_p50 = EXCLUDED.latency_p50, latency_p95 = EXCLUDED.latency_p95,
-      latency_p99 = EXCLUDED.latency_p99, latency_max = EXCLUDED.latency_max, updated_at = now()
+      latency_p99 = EXCLUDED.latency_p99, latency_max = EXCLUDED.latency_max,
+      latency_hist_idx = EXCLUDED.latency_hist_idx, latency_hist_cnt = EXCLUDED.latency_hist_cnt, updated_at = now()
     RETURNING log_count
   )
   SELECT COALESCE(sum(log_count), 0)::int AS total FROM up`;

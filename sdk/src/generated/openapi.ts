@@ -267,7 +267,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Searches logs, newest first, with cursor pagination. */
+        /**
+         * Searches logs, newest first, with cursor pagination.
+         *
+         *     Without `from` the search reaches back
+         *     LOG_RETENTION_DAYS. A search that runs out of its budget (SEARCH_BUDGET_MS) answers `partial: true`
+         *     with what it found and `searchedFrom`; its nextCursor continues the search from there.
+         */
         get: operations["listLogs"];
         put?: never;
         /**
@@ -329,7 +335,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per-window metrics of every service (or one), oldest window first. */
+        /**
+         * Per-window metrics of every service (or one), oldest window first.
+         *
+         *     With `step` or `points` the windows are merged server-side into one entry per service and step:
+         *     counts summed, errorRate from the sums, p50/p95/p99 from merged latency histograms (within 1%).
+         */
         get: operations["listMetrics"];
         put?: never;
         post?: never;
@@ -760,6 +771,13 @@ export interface components {
             data: components["schemas"]["LogDto"][];
             /** @description Pass as `cursor` to get the next (older) page; null on the last page */
             nextCursor: string | null;
+            /**
+             * @description True when the search budget (SEARCH_BUDGET_MS) ran out before the whole range was searched: `data`
+             *     holds every match at or after `searchedFrom`, and nextCursor (when not null) continues from there.
+             */
+            partial: boolean;
+            /** @description When partial: the page is complete for logs at or after this instant (null when not even the newest hour was searched) */
+            searchedFrom: string | null;
         };
         MetricWindowDto: {
             /** @description error + fatal logs */
@@ -778,7 +796,10 @@ export interface components {
             windowStart: string;
         };
         MetricsListDto: {
+            /** @description Oldest first, then by service: windows, or points of `stepSeconds` when step or points was given */
             data: components["schemas"]["MetricWindowDto"][];
+            /** @description Seconds each entry covers: the window length, or the downsampling step */
+            stepSeconds: number;
         };
         OtlpExportResponseDto: {
             partialSuccess?: components["schemas"]["OtlpPartialSuccessDto"];
@@ -1376,7 +1397,7 @@ export interface operations {
                 q?: unknown;
                 /** @description exclusive; ISO 8601 or epoch ms */
                 to?: unknown;
-                /** @description inclusive; ISO 8601 or epoch ms */
+                /** @description inclusive; ISO 8601 or epoch ms; default LOG_RETENTION_DAYS before now */
                 from?: unknown;
                 /** @description one level or a comma-separated list (level may repeat) */
                 level?: unknown;
@@ -1499,6 +1520,15 @@ export interface operations {
                 from?: string;
                 /** @description Windows starting before this time (ISO 8601); default: now */
                 to?: string;
+                /**
+                 * @description Downsample: merge the windows into points of this many seconds (rounded up to whole windows), aligned
+                 *     to `from`. Counts are summed, errorRate comes from the sums, latencyAvg is weighted by latency counts,
+                 *     latencyMax is the max, and p50/p95/p99 come from the merged latency histograms (within 1% of the exact
+                 *     percentile of the raw latencies, or 0.001 ms). Without step or points: raw windows, exact percentiles.
+                 */
+                step?: string;
+                /** @description Downsample into about this many points (1-1000): step = (to - from) / points, rounded up to whole windows */
+                points?: string;
             };
             header?: never;
             path?: never;

@@ -24,4 +24,12 @@ export class LogPageDto {
   /** Pass as `cursor` to get the next (older) page; null on the last page */
   @ApiProperty({ type: String, nullable: true })
   nextCursor: string | null;
+  /**
+   * True when the search budget (SEARCH_BUDGET_MS) ran out before the whole range was searched: `data`
+   * holds every match at or after `searchedFrom`, and nextCursor (when not null) continues from there.
+   */
+  partial: boolean;
+  /** When partial: the page is complete for logs at or after this instant (null when not even the newest hour was searched) */
+  @ApiProperty({ type: String, nullable: true })
+  searchedFrom: string | null;
 }

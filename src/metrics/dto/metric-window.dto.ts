@@ -1,6 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** One service's numbers for one window. Latency fields are null when no log carried a latency. */
+/**
+ * One service's numbers for one window (or one downsampled point). Latency fields are null when no log
+ * carried a latency. A window's percentiles are exact; a point's come from merged histograms (1% bound).
+ */
 export class MetricWindowDto {
   service: string;
   windowStart: string;
@@ -24,6 +27,9 @@ export class MetricWindowDto {
 }
 
 export class MetricsListDto {
+  /** Oldest first, then by service: windows, or points of `stepSeconds` when step or points was given */
   @ApiProperty({ type: [MetricWindowDto] })
   data: MetricWindowDto[];
+  /** Seconds each entry covers: the window length, or the downsampling step */
+  stepSeconds: number;
 }

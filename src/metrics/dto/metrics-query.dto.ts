@@ -18,4 +18,19 @@ export class MetricsQueryDto {
   @IsISO8601({ strict: true })
   @IsBoundedTimestamp()
   to?: string;
+
+  /**
+   * Downsample: merge the windows into points of this many seconds (rounded up to whole windows), aligned
+   * to `from`. Counts are summed, errorRate comes from the sums, latencyAvg is weighted by latency counts,
+   * latencyMax is the max, and p50/p95/p99 come from the merged latency histograms (within 1% of the exact
+   * percentile of the raw latencies, or 0.001 ms). Without step or points: raw windows, exact percentiles.
+   */
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,7}$/, { message: 'step must be a whole number of seconds, 1 to 99999999' })
+  step?: string;
+
+  /** Downsample into about this many points (1-1000): step = (to - from) / points, rounded up to whole windows */
+  @IsOptional()
+  @Matches(/^([1-9]\d{0,2}|1000)$/, { message: 'points must be an integer from 1 to 1000' })
+  points?: string;
 }
