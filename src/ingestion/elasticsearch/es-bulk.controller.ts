@@ -7,7 +7,7 @@ import { OwnBody } from '../../common/http/own-body.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { esBulkIngestDecoder } from '../admission/es-bulk.decoder';
 import { IngestAdmission } from '../admission/ingest-admission.service';
-import { ES_RESPONSE_HEADERS, esRootDocument, type BulkResponse } from '../formats/es-bulk-response';
+import { ES_RESPONSE_HEADERS, esHealthLine, esRootDocument, type BulkResponse } from '../formats/es-bulk-response';
 import { esFieldMapping, type EsFieldMapping } from '../formats/es-field-mapping';
 import { EsBulkResponseDto, EsInfoDto } from './dto/es-bulk-response.dto';
 import { EsExceptionFilter } from './es-exception.filter';
@@ -43,6 +43,19 @@ export class EsBulkController {
   getElasticsearchInfo(@Res({ passthrough: true }) res: Response): EsInfoDto {
     res.set(ES_RESPONSE_HEADERS);
     return esRootDocument(this.config.version);
+  }
+
+  /**
+   * The cluster health line rsyslog's omelasticsearch (and other shippers) check before sending: Tracer
+   * answering at all is what they need to know.
+   */
+  @Get('_cat/health')
+  @Public()
+  @ApiOperation({ summary: 'Elasticsearch cluster health (text)' })
+  @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
+  getElasticsearchHealth(@Res({ passthrough: true }) res: Response): string {
+    res.set(ES_RESPONSE_HEADERS).type('text/plain');
+    return esHealthLine(new Date());
   }
 
   /**
