@@ -1,14 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { LogDto } from '../../src/ingestion/dto/log.dto';
 import { getLogs } from '../helpers/logs';
+import { until } from '../helpers/until';
 import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
 
-const until = async (cond: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> => {
-  for (const end = Date.now() + timeoutMs; !(await cond()); ) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /**
  * Real, unmodified client libraries (pino-loki, winston-loki, the official Elasticsearch client) against

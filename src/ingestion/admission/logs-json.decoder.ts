@@ -1,6 +1,6 @@
 import { ApiError } from '../../common/errors/api-error';
 import { isJsonType } from '../../common/http/body-reader';
-import { MAX_JSON_DEPTH, jsonNestingExceeds } from '../../common/http/json-depth';
+import { MAX_JSON_DEPTH } from '../../common/http/json-depth';
 import type { IngestResultDto } from '../dto/ingest-result.dto';
 import { fromLoggerRecord } from '../formats/logger-record';
 import type { DecodeBudget } from './decode-budget';
@@ -146,8 +146,13 @@ function decodeJson(body: Buffer, budget: DecodeBudget): unknown[] {
   return entriesOf(text.trim() === '' ? {} : parseJson(text), budget);
 }
 
-/** NDJSON: one record per line, blank lines skipped, counted line by line and refused at the first past the cap. */
+/**
+ * NDJSON: one record per line, blank lines skipped, counted line by line and refused at the first past the
+ * cap. Nesting is checked once over the whole body by the byte scan: every line parsed so far was valid
+ * JSON, so each starts at depth 0, and a malformed line stops the request before any line after it.
+ */
 function decodeNdjson(body: Buffer, budget: DecodeBudget): unknown[] {
+  if (scanLogsJson(body) < 0) throw ApiError.badRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   const entries: unknown[] = [];
   let start = 0;
   for (let lineNo = 1; start < body.length; lineNo++) {
@@ -157,7 +162,6 @@ function decodeNdjson(body: Buffer, budget: DecodeBudget): unknown[] {
     start = end + 1;
     if (isBlank(line)) continue;
     budget.records(entries.length + 1, false);
-    if (jsonNestingExceeds(line)) throw ApiError.badRequest(`line ${lineNo}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
     entries.push(mapRecord(parseJson(line.toString('utf8'), `line ${lineNo}: `), entries.length, budget));
   }
   if (entries.length === 0) throw ApiError.badRequest('The body holds no log lines');
@@ -165,7 +169,10 @@ function decodeNdjson(body: Buffer, budget: DecodeBudget): unknown[] {
 }
 
 function isBlank(line: Buffer): boolean {
-  for (const c of line) if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
   return true;
 }
 

@@ -1,21 +1,26 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../common/auth/public.decorator';
-import { CurrentPrincipal, Scopes, type Principal } from '../../common/auth/scopes.decorator';
-import { OwnBody } from '../../common/http/own-body.decorator';
+import { CurrentPrincipal, type Principal } from '../../common/auth/scopes.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { esBulkIngestDecoder } from '../admission/es-bulk.decoder';
 import { IngestAdmission } from '../admission/ingest-admission.service';
+import { IngestRoute } from '../admission/ingest-route.decorator';
 import { ES_RESPONSE_HEADERS, esHealthLine, esRootDocument, type BulkResponse } from '../formats/es-bulk-response';
 import { esFieldMapping, type EsFieldMapping } from '../formats/es-field-mapping';
 import { EsBulkResponseDto, EsInfoDto } from './dto/es-bulk-response.dto';
 import { EsExceptionFilter } from './es-exception.filter';
 
-const BULK_BODY = {
-  description: 'NDJSON: an action line ({"index": {...}} or {"create": {...}}) followed by its document, per log',
-  schema: { type: 'string' },
-};
+/** What both bulk routes share: ingest admission, 200, the bulk media types and answer. */
+const BulkRoute = (summary: string) =>
+  applyDecorators(
+    IngestRoute(200),
+    ApiOperation({ summary }),
+    ApiConsumes('application/x-ndjson', 'application/vnd.elasticsearch+x-ndjson', 'application/json'),
+    ApiBody({ description: 'NDJSON: an action line ({"index": {...}} or {"create": {...}}) followed by its document, per log', schema: { type: 'string' } }),
+    ApiOkResponse({ type: EsBulkResponseDto }),
+  );
 
 @ApiTags('elasticsearch')
 @ApiBearerAuth()
@@ -65,26 +70,14 @@ export class EsBulkController {
    * item, 400 with the reason per refused one. Errors of the whole request are in Elasticsearch's shape.
    */
   @Post('_bulk')
-  @Scopes('ingest')
-  @OwnBody()
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Elasticsearch bulk API' })
-  @ApiConsumes('application/x-ndjson', 'application/vnd.elasticsearch+x-ndjson', 'application/json')
-  @ApiBody(BULK_BODY)
-  @ApiOkResponse({ type: EsBulkResponseDto })
+  @BulkRoute('Elasticsearch bulk API')
   bulkLogs(@Req() req: Request, @CurrentPrincipal() principal: Principal | null, @Res({ passthrough: true }) res: Response): Promise<BulkResponse> {
     return this.bulk(req, res, principal);
   }
 
   /** The bulk API with a default index: documents without a service field take the index name as their service. */
   @Post(':index/_bulk')
-  @Scopes('ingest')
-  @OwnBody()
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Elasticsearch bulk API into an index' })
-  @ApiConsumes('application/x-ndjson', 'application/vnd.elasticsearch+x-ndjson', 'application/json')
-  @ApiBody(BULK_BODY)
-  @ApiOkResponse({ type: EsBulkResponseDto })
+  @BulkRoute('Elasticsearch bulk API into an index')
   bulkLogsToIndex(
     @Param('index') index: string,
     @Req() req: Request,

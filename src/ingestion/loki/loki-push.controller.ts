@@ -1,8 +1,8 @@
-import { Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal, Scopes, type Principal } from '../../common/auth/scopes.decorator';
-import { OwnBody } from '../../common/http/own-body.decorator';
+import { CurrentPrincipal, type Principal } from '../../common/auth/scopes.decorator';
+import { IngestRoute } from '../admission/ingest-route.decorator';
 import { IngestAdmission } from '../admission/ingest-admission.service';
 import { lokiDecoder } from '../admission/loki.decoder';
 import { LokiExceptionFilter } from './loki-exception.filter';
@@ -22,9 +22,7 @@ export class LokiPushController {
    * refused entries, the others are stored).
    */
   @Post('push')
-  @Scopes('ingest')
-  @OwnBody()
-  @HttpCode(204)
+  @IngestRoute(204)
   @ApiOperation({ summary: 'Loki push API' })
   @ApiConsumes('application/x-protobuf', 'application/json')
   @ApiBody({ description: 'logproto.PushRequest (snappy protobuf), or {"streams": [{"stream": {labels}, "values": [["<ns>", "<line>", {metadata}?]]}]}', schema: { type: 'object', properties: { streams: { type: 'array', items: { type: 'object' } } } } })
