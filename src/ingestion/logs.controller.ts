@@ -1,4 +1,4 @@
-import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes, type Principal } from '../common/auth/scopes.decorator';
@@ -29,7 +29,8 @@ export class LogsController {
    * are committed; invalid entries are listed with their index and field, the others are stored.
    */
   @Post()
-  @IngestRoute(202)
+  @IngestRoute()
+  @HttpCode(202)
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(LogInputDto) }, { $ref: getSchemaPath(LogBatchInputDto) }] } })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key gets the original answer and stores nothing' })
   @ApiAcceptedResponse({ type: IngestResultDto })

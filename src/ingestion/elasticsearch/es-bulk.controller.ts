@@ -1,4 +1,4 @@
-import { applyDecorators, Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { applyDecorators, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../common/auth/public.decorator';
@@ -12,11 +12,10 @@ import { esFieldMapping, type EsFieldMapping } from '../formats/es-field-mapping
 import { EsBulkResponseDto, EsInfoDto } from './dto/es-bulk-response.dto';
 import { EsExceptionFilter } from './es-exception.filter';
 
-/** What both bulk routes share: ingest admission, 200, the bulk media types and answer. */
-const BulkRoute = (summary: string) =>
+/** What both bulk routes share: ingest admission, the bulk media types and answer. */
+const BulkRoute = () =>
   applyDecorators(
-    IngestRoute(200),
-    ApiOperation({ summary }),
+    IngestRoute(),
     ApiConsumes('application/x-ndjson', 'application/vnd.elasticsearch+x-ndjson', 'application/json'),
     ApiBody({ description: 'NDJSON: an action line ({"index": {...}} or {"create": {...}}) followed by its document, per log', schema: { type: 'string' } }),
     ApiOkResponse({ type: EsBulkResponseDto }),
@@ -70,14 +69,18 @@ export class EsBulkController {
    * item, 400 with the reason per refused one. Errors of the whole request are in Elasticsearch's shape.
    */
   @Post('_bulk')
-  @BulkRoute('Elasticsearch bulk API')
+  @BulkRoute()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Elasticsearch bulk API' })
   bulkLogs(@Req() req: Request, @CurrentPrincipal() principal: Principal | null, @Res({ passthrough: true }) res: Response): Promise<BulkResponse> {
     return this.bulk(req, res, principal);
   }
 
   /** The bulk API with a default index: documents without a service field take the index name as their service. */
   @Post(':index/_bulk')
-  @BulkRoute('Elasticsearch bulk API into an index')
+  @BulkRoute()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Elasticsearch bulk API into an index' })
   bulkLogsToIndex(
     @Param('index') index: string,
     @Req() req: Request,

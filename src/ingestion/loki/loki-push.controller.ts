@@ -1,4 +1,4 @@
-import { Controller, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, type Principal } from '../../common/auth/scopes.decorator';
@@ -22,7 +22,8 @@ export class LokiPushController {
    * refused entries, the others are stored).
    */
   @Post('push')
-  @IngestRoute(204)
+  @IngestRoute()
+  @HttpCode(204)
   @ApiOperation({ summary: 'Loki push API' })
   @ApiConsumes('application/x-protobuf', 'application/json')
   @ApiBody({ description: 'logproto.PushRequest (snappy protobuf), or {"streams": [{"stream": {labels}, "values": [["<ns>", "<line>", {metadata}?]]}]}', schema: { type: 'object', properties: { streams: { type: 'array', items: { type: 'object' } } } } })

@@ -1,4 +1,4 @@
-import { Controller, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, type Principal } from '../../common/auth/scopes.decorator';
@@ -21,7 +21,8 @@ export class OtlpLogsController {
    * `partialSuccess`. Errors are google.rpc.Status bodies: 400 undecodable, 413 too large, 503 + Retry-After.
    */
   @Post('logs')
-  @IngestRoute(200)
+  @IngestRoute()
+  @HttpCode(200)
   @ApiOperation({ summary: 'OTLP/HTTP logs export' })
   @ApiConsumes('application/x-protobuf', 'application/json')
   @ApiBody({ description: 'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest', schema: { type: 'object', properties: { resourceLogs: { type: 'array', items: { type: 'object' } } } } })
