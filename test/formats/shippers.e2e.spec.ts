@@ -75,7 +75,7 @@ describe('Loki and Elasticsearch clients against the real app', () => {
     const push = { streams: [{ stream: { service_name: 'loki-answers', level: 'warn' }, values: [[ns(now), 'kept'], [ns(now - 400 * 86_400_000), 'too old']] }] };
     const res = await t.http.post('/loki/api/v1/push').auth('u', key).send(push).expect(400);
     expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect(res.text).toBe('1 log entry rejected: streams[0].values[1]: timestamp: timestamp is older than the log retention period\n');
+    expect(res.text).toBe('1 of 2 log entries rejected: streams[0].values[1]: timestamp: timestamp is older than the log retention period\n');
     const [kept] = await stored('loki-answers');
     expect(kept).toMatchObject({ level: 'warn', message: 'kept', timestamp: new Date(now).toISOString().replace('Z', '123Z') });
     await t.http.post('/loki/api/v1/push').auth('u', key).send({ streams: [{ stream: { job: 'loki-answers' }, values: [[ns(now), 'level=error msg="again"']] }] }).expect(204);
@@ -108,13 +108,17 @@ describe('Loki and Elasticsearch clients against the real app', () => {
     expect(await stored('es-web')).toMatchObject([{ level: 'warn', message: 'from the index name', timestamp: micros, metadata: { log: { logger: 'x.y' } } }]);
   });
 
-  it('GET / answers the version document the official client reads; a browser is still sent to /ui', async () => {
+  it('GET / answers the version document the official client reads (with a key); a browser is still sent to /ui', async () => {
     const { Client } = require('@elastic/elasticsearch');
     const client = new Client({ node: url, auth: { apiKey: key } });
     const info = await client.info();
     await client.close();
     expect(info).toMatchObject({ version: { number: expect.stringMatching(/^8\./) }, tagline: 'You Know, for Search' });
     await t.http.get('/').set('Accept', 'text/html,application/xhtml+xml').expect(302).expect('Location', '/ui/');
+    const noKey = await t.http.get('/').set('Accept', 'application/json').expect(401);
+    expect(noKey.body).toMatchObject({ status: 401, error: { type: 'security_exception' } });
+    const health = await t.http.get('/_cat/health').auth('rsyslog', key).expect(200);
+    expect(health.text).toMatch(/^\d+ \d\d:\d\d:\d\d tracer green /);
   });
 
   it('bulk errors in Elasticsearch shape: no key, a bound key writing another service, an unknown content type', async () => {

@@ -19,6 +19,8 @@ export const lokiDecoder: IngestDecoder<void> = {
   accepts: (media) => LOKI_TYPES.has(media.type),
   decode: (body, ctx) => decodeWire(decodeLokiPush, body, ctx),
   respond({ result, batch }) {
-    if (result.rejected > 0) throw ApiError.badRequest(rejectionMessage(result.rejected, result.errors, batch, ['log entry', 'log entries']), result.errors);
+    // `1 of 3 log entries rejected: streams[0].values[1]: timestamp: ...`: says how many were stored, too.
+    const of = `of ${result.accepted + result.rejected} log entries`;
+    if (result.rejected > 0) throw ApiError.badRequest(rejectionMessage(result.rejected, result.errors, batch, [of, of]), result.errors);
   },
 };

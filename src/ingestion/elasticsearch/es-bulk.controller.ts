@@ -1,8 +1,7 @@
 import { applyDecorators, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../../common/auth/public.decorator';
-import { CurrentPrincipal, type Principal } from '../../common/auth/scopes.decorator';
+import { CurrentPrincipal, Scopes, type Principal } from '../../common/auth/scopes.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { esBulkIngestDecoder } from '../admission/es-bulk.decoder';
 import { IngestAdmission } from '../admission/ingest-admission.service';
@@ -38,10 +37,11 @@ export class EsBulkController {
   /**
    * The version document Elasticsearch answers on `GET /`, for shippers that probe it before bulking
    * (with the `X-Elastic-Product` header the official clients check). Browsers asking for HTML are
-   * redirected to the dashboard before reaching this route.
+   * redirected to the dashboard before reaching this route. Like Elasticsearch with security on, it
+   * needs a key: shippers probe with the credentials they bulk with (the `ingest` scope).
    */
   @Get()
-  @Public()
+  @Scopes('ingest')
   @ApiOperation({ summary: 'Elasticsearch version document' })
   @ApiOkResponse({ type: EsInfoDto })
   getElasticsearchInfo(@Res({ passthrough: true }) res: Response): EsInfoDto {
@@ -51,10 +51,10 @@ export class EsBulkController {
 
   /**
    * The cluster health line rsyslog's omelasticsearch (and other shippers) check before sending: Tracer
-   * answering at all is what they need to know.
+   * answering at all is what they need to know (with the shipper's ingest key).
    */
   @Get('_cat/health')
-  @Public()
+  @Scopes('ingest')
   @ApiOperation({ summary: 'Elasticsearch cluster health (text)' })
   @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
   getElasticsearchHealth(@Res({ passthrough: true }) res: Response): string {
