@@ -22,13 +22,41 @@ export function makeLog(i, servicePrefix) {
   };
 }
 
-export async function phase({ url, batch, seconds, connections, servicePrefix }) {
+/**
+ * The measured phases: POST /logs JSON in 1000- and 100-log batches, then the same 1000-log batches as
+ * NDJSON on POST /logs and as a Loki JSON push (what pino-loki sends), to set the formats next to it.
+ */
+export const PHASES = [
+  { batch: 1000, format: 'logs' },
+  { batch: 100, format: 'logs' },
+  { batch: 1000, format: 'ndjson' },
+  { batch: 1000, format: 'loki' },
+];
+
+/** One request body of `logs` in `format`, with the route and Content-Type it is posted with. */
+export function encodeBatch(logs, format) {
+  if (format === 'ndjson') return { path: '/logs', type: 'application/x-ndjson', body: Buffer.from(logs.map((l) => JSON.stringify(l)).join('\n')) };
+  if (format === 'loki') {
+    // One stream per (service, level), the line a JSON record whose msg is the message and whose other
+    // keys are the metadata, as pino-loki writes it.
+    const streams = new Map();
+    for (const l of logs) {
+      const key = `${l.service}|${l.level}`;
+      if (!streams.has(key)) streams.set(key, { stream: { service_name: l.service, level: l.level }, values: [] });
+      streams.get(key).values.push([`${Date.parse(l.timestamp)}000000`, JSON.stringify({ msg: l.message, ...l.metadata })]);
+    }
+    return { path: '/loki/api/v1/push', type: 'application/json', body: Buffer.from(JSON.stringify({ streams: [...streams.values()] })) };
+  }
+  return { path: '/logs', type: 'application/json', body: Buffer.from(JSON.stringify({ logs })) };
+}
+
+export async function phase({ url, batch, seconds, connections, servicePrefix, format = 'logs' }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   // A pool of pre-serialised bodies keeps the load generator cheap; timestamps stay within the window.
-  const bodies = Array.from({ length: 32 }, (_, b) =>
-    Buffer.from(JSON.stringify({ logs: Array.from({ length: batch }, (_, i) => makeLog(b * batch + i, servicePrefix)) })),
-  );
-  const target = new URL('/logs', url);
+  const encoded = Array.from({ length: 32 }, (_, b) => encodeBatch(Array.from({ length: batch }, (_, i) => makeLog(b * batch + i, servicePrefix)), format));
+  const bodies = encoded.map((e) => e.body);
+  const { path, type } = encoded[0];
+  const target = new URL(path, url);
   let accepted = 0;
   let failed = 0;
   const latencies = [];
@@ -38,13 +66,14 @@ export async function phase({ url, batch, seconds, connections, servicePrefix })
       const started = process.hrtime.bigint();
       const req = http.request(
         target,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${ADMIN_KEY}` } },
+        { method: 'POST', agent, headers: { 'content-type': type, 'content-length': body.length, authorization: `Bearer ${ADMIN_KEY}` } },
         (res) => {
           const chunks = [];
           res.on('data', (c) => chunks.push(c));
           res.on('end', () => {
             latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
             if (res.statusCode === 202) accepted += JSON.parse(Buffer.concat(chunks).toString()).accepted;
+            else if (res.statusCode === 204) accepted += batch; // Loki: every entry stored
             else failed++;
             resolve();
           });
@@ -66,6 +95,7 @@ export async function phase({ url, batch, seconds, connections, servicePrefix })
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return {
+    format,
     batch,
     seconds: Number(elapsed.toFixed(1)),
     accepted,
@@ -81,12 +111,12 @@ export async function runIngestBench({ seconds, connections = 16, port = 3917, k
   const app = await startApp(db.url, port, appEnv);
   const results = [];
   try {
-    for (const batch of [1000, 100]) {
-      const servicePrefix = `bench${batch}`;
+    for (const { batch, format } of PHASES) {
+      const servicePrefix = `bench${format}${batch}`;
       // Each phase starts from an empty table and a fresh checkpoint (as `npm run bench` does).
       await sql(db.url, 'TRUNCATE logs');
       await sql(db.url, 'CHECKPOINT');
-      const r = await phase({ url: app.url, batch, seconds, connections, servicePrefix });
+      const r = await phase({ url: app.url, batch, seconds, connections, servicePrefix, format });
       const [{ n }] = await sql(db.url, `SELECT count(*)::int AS n FROM logs WHERE service LIKE $1`, [`${servicePrefix}-%`]);
       results.push({ ...r, stored: n, exact: n === r.accepted });
     }

@@ -3,8 +3,9 @@
 // The whole benchmark of issue 8, against a fresh PostgreSQL database created from BENCH_DATABASE_URL
 // (default postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards (--keep keeps it):
 //   ingest       Tracer (dist/src/main.js) as its own process; this process posts ~250-byte logs in batches
-//                of 1000 and of 100 over 16 keep-alive connections; logs/s, p50/p99 request latency,
-//                server peak RSS, and the database must hold exactly the accepted count.
+//                of 1000 and of 100 over 16 keep-alive connections, then the same 1000-log batches as NDJSON
+//                (POST /logs) and as a Loki JSON push (each >= 80 % of POST /logs JSON); logs/s, p50/p99
+//                request latency, server peak RSS, and the database must hold exactly the accepted count.
 //   limit        psql `\copy logs (...) from '<file>'` of as many equivalent rows into the same table,
 //                truncated first (same indexes): rows/s and ingest/limit.
 //   search       5,000,000 logs over 24 hours (5 services, 1% errors) loaded by COPY; GET /logs p50/p95
@@ -23,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { ADMIN_KEY, appEntry, arg, freePort, freshDatabase, median, peakRssMb, percentile, sql, startApp, table } from './lib.mjs';
-import { makeLog, phase } from './ingest.mjs';
+import { PHASES, makeLog, phase } from './ingest.mjs';
 import { PSQL, SERVICES, copyFromFile, copyFromLines, copyLines, traceIdOf, writeLines } from './data.mjs';
 
 const quick = arg('quick', false) === true;
@@ -66,15 +67,18 @@ async function pgPids(url, dbName) {
 }
 
 
+/** How the report names the phases of other wire formats. */
+const FORMAT_NAMES = { ndjson: 'NDJSON POST /logs', loki: 'Loki push' };
+
 // ---------------------------------------------------------------------------------------------------
 async function ingestAndLimit(db) {
   const app = await startApp(db.url, await freePort(), APP_ENV);
   const results = [];
   let rss;
   try {
-    for (const batch of [1000, 100]) {
-      const servicePrefix = `bench${batch}`;
-      process.stderr.write(`ingest: ${batch}-log batches for ${P.ingestSeconds} s...\n`);
+    for (const { batch, format } of PHASES) {
+      const servicePrefix = `bench${format}${batch}`;
+      process.stderr.write(`ingest: ${batch}-log batches (${format}) for ${P.ingestSeconds} s...\n`);
       // Every write measurement (both ingest phases and the COPY limit) starts from the same state: an
       // empty logs table and a fresh checkpoint, so no phase pays for its predecessor's autovacuum and
       // checkpoint. Each phase is counted before the next one truncates.
@@ -83,7 +87,7 @@ async function ingestAndLimit(db) {
       const pids = await pgPids(db.url, db.name);
       const pgBefore = new Map(pids.map((pid) => [pid, cpuSeconds(pid)]));
       const appBefore = cpuSeconds(app.child.pid);
-      const r = await phase({ url: app.url, batch, seconds: P.ingestSeconds, connections: CONNECTIONS, servicePrefix });
+      const r = await phase({ url: app.url, batch, seconds: P.ingestSeconds, connections: CONNECTIONS, servicePrefix, format });
       const appCpu = cpuSeconds(app.child.pid) - appBefore;
       let pgCpu = 0;
       for (const pid of await pgPids(db.url, db.name)) pgCpu += (cpuSeconds(pid) ?? 0) - (pgBefore.get(pid) ?? 0);
@@ -98,11 +102,17 @@ async function ingestAndLimit(db) {
     await app.stop();
   }
   summary.ingest = { connections: CONNECTIONS, results, serverPeakRssMb: rss };
+  const json1000 = results.find((r) => r.format === 'logs' && r.batch === 1000);
   for (const r of results) {
-    report('ingest', `batch ${r.batch}: logs/s`, fmt(r.logsPerSecond), r.batch === 1000 ? '>= 30,000' : '', r.batch === 1000 ? r.logsPerSecond >= 30000 : '');
-    report('ingest', `batch ${r.batch}: p50 / p99 request`, `${ms(r.p50ms)} / ${ms(r.p99ms)}`);
-    report('ingest', `batch ${r.batch}: CPU s per 1M logs, app / PostgreSQL`, `${r.appCpuSecondsPerMillion} / ${r.pgCpuSecondsPerMillion}`);
-    report('ingest', `batch ${r.batch}: stored = accepted`, `${fmt(r.stored)} = ${fmt(r.accepted)} (${r.failedRequests} failed requests)`, 'exact', r.exact && r.failedRequests === 0);
+    const name = r.format === 'logs' ? `batch ${r.batch}` : `${FORMAT_NAMES[r.format]}, batch ${r.batch}`;
+    if (r.format === 'logs') report('ingest', `${name}: logs/s`, fmt(r.logsPerSecond), r.batch === 1000 ? '>= 30,000' : '', r.batch === 1000 ? r.logsPerSecond >= 30000 : '');
+    else {
+      const ratio = r.logsPerSecond / json1000.logsPerSecond;
+      report('ingest', `${name}: logs/s (of POST /logs JSON)`, `${fmt(r.logsPerSecond)} (${(ratio * 100).toFixed(1)} %)`, '>= 80 %', ratio >= 0.8);
+    }
+    report('ingest', `${name}: p50 / p99 request`, `${ms(r.p50ms)} / ${ms(r.p99ms)}`);
+    report('ingest', `${name}: CPU s per 1M logs, app / PostgreSQL`, `${r.appCpuSecondsPerMillion} / ${r.pgCpuSecondsPerMillion}`);
+    report('ingest', `${name}: stored = accepted`, `${fmt(r.stored)} = ${fmt(r.accepted)} (${r.failedRequests} failed requests)`, 'exact', r.exact && r.failedRequests === 0);
   }
   report('ingest', 'server peak RSS', `${rss} MB`, '< 400 MB', rss !== null && rss < 400);
 
@@ -131,7 +141,7 @@ async function ingestAndLimit(db) {
     const [{ n }] = await sql(db.url, `SELECT count(*)::int AS n FROM logs`);
     if (n !== count) throw new Error(`COPY stored ${n} rows, expected ${count}`);
     const rate = Math.round(count / seconds);
-    const ratios = results.map((r) => ({ batch: r.batch, ratio: Number((r.logsPerSecond / rate).toFixed(3)) }));
+    const ratios = results.filter((r) => r.format === 'logs').map((r) => ({ batch: r.batch, ratio: Number((r.logsPerSecond / rate).toFixed(3)) }));
     summary.limit = { rows: count, seconds: Number(seconds.toFixed(2)), rowsPerSecond: rate, ratios };
     report('limit', `\\copy of ${fmt(count)} rows: rows/s`, fmt(rate));
     for (const { batch, ratio } of ratios) {
@@ -384,7 +394,7 @@ async function medianOfRuns(n) {
     runs.push(JSON.parse(out.trim().split('\n').find((l) => l.startsWith('{"bench":"tracer"'))));
   }
   const m = (f) => median(runs.map(f).filter((v) => typeof v === 'number'));
-  const ing = (b) => (r) => r.ingest?.results.find((x) => x.batch === b);
+  const ing = (b, format = 'logs') => (r) => r.ingest?.results.find((x) => x.batch === b && (x.format ?? 'logs') === format);
   const rat = (b) => (r) => r.limit?.ratios.find((x) => x.batch === b)?.ratio;
   const q = (name, k) => (r) => r.search?.queries[name]?.[k];
   const page = runs[0].search?.page ?? 5000;
@@ -398,6 +408,8 @@ async function medianOfRuns(n) {
     ingest100LogsPerSecond: m((r) => ing(100)(r)?.logsPerSecond),
     ingest100P50ms: m((r) => ing(100)(r)?.p50ms),
     ingest100P99ms: m((r) => ing(100)(r)?.p99ms),
+    ingestNdjsonLogsPerSecond: m((r) => ing(1000, 'ndjson')(r)?.logsPerSecond),
+    ingestLokiLogsPerSecond: m((r) => ing(1000, 'loki')(r)?.logsPerSecond),
     everyAcceptedLogStored: runs.every((r) => !r.ingest || r.ingest.results.every((x) => x.exact && x.failedRequests === 0)),
     serverPeakRssMb: m((r) => r.ingest?.serverPeakRssMb),
     copyRowsPerSecond: m((r) => r.limit?.rowsPerSecond),
@@ -426,6 +438,10 @@ async function medianOfRuns(n) {
   add('ingest 100-log batches: logs/s', fmt(med.ingest100LogsPerSecond));
   add('ingest 100 / COPY', pct(med.ratio100), '>= 40 %', med.ratio100 >= 0.4);
   add('ingest 100: p50 / p99 request', `${ms(med.ingest100P50ms)} / ${ms(med.ingest100P99ms)}`);
+  for (const [format, v] of [['ndjson', med.ingestNdjsonLogsPerSecond], ['loki', med.ingestLokiLogsPerSecond]]) {
+    const ratio = v == null ? null : v / med.ingest1000LogsPerSecond;
+    add(`ingest ${FORMAT_NAMES[format]}, 1000-log batches: logs/s`, v == null ? '-' : `${fmt(v)} (${pct(ratio)} of POST /logs)`, '>= 80 %', ratio >= 0.8);
+  }
   add('COPY (psql \\copy) rows/s', fmt(med.copyRowsPerSecond));
   add('every accepted log stored (all runs)', med.everyAcceptedLogStored ? 'yes' : 'no', 'exact', med.everyAcceptedLogStored);
   add('server peak RSS', `${med.serverPeakRssMb} MB`, '< 400 MB', med.serverPeakRssMb < 400);

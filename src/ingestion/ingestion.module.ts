@@ -17,9 +17,11 @@ import { IngestRequestRepository, LogRepository } from './log.repository';
 import { LogsController } from './logs.controller';
 import { OtlpLogsController } from './otlp/otlp-logs.controller';
 import { IngestAdmission } from './admission/ingest-admission.service';
+import { EsBulkController } from './elasticsearch/es-bulk.controller';
+import { LokiPushController } from './loki/loki-push.controller';
 
 @Module({
-  controllers: [LogsController, OtlpLogsController],
+  controllers: [LogsController, OtlpLogsController, LokiPushController, EsBulkController],
   providers: [
     IngestionService,
     IngestAdmission,

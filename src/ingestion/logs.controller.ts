@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentPrincipal, Scopes, type Principal } from '../common/auth/scopes.decorator';
@@ -6,7 +6,7 @@ import { ReadScope, ServiceScope, ServiceScoped } from '../common/auth/service-s
 import { IngestResultDto } from './dto/ingest-result.dto';
 import { LogDto, LogPageDto } from './dto/log.dto';
 import { LogBatchInputDto, LogInputDto } from './dto/log-input.dto';
-import { OwnBody } from '../common/http/own-body.decorator';
+import { IngestRoute } from './admission/ingest-route.decorator';
 import { IngestAdmission } from './admission/ingest-admission.service';
 import { logsJsonDecoder } from './admission/logs-json.decoder';
 import { LiveTailService } from './live-tail/live-tail.service';
@@ -32,8 +32,7 @@ export class LogsController {
    * are committed; invalid entries are listed with their index and field, the others are stored.
    */
   @Post()
-  @Scopes('ingest')
-  @OwnBody()
+  @IngestRoute()
   @HttpCode(202)
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(LogInputDto) }, { $ref: getSchemaPath(LogBatchInputDto) }] } })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key gets the original answer and stores nothing' })

@@ -17,6 +17,12 @@ describe('scanLogsJson: entries of the top-level logs array, counted before pars
     expect(scan(JSON.stringify({ logs: Array.from({ length: 1234 }, (_, i) => ({ message: `m,${i}]`, metadata: { list: [1, 2] } })) }))).toBe(1234);
   });
 
+  it('counts the elements of a bare array the same way', () => {
+    expect(scan('[]')).toBe(0);
+    expect(scan('[{"a":[1,2]}, 7, "x,y", null]')).toBe(4);
+    expect(scan(JSON.stringify(Array.from({ length: 2345 }, (_, i) => ({ msg: `m,${i}]`, level: 30 }))))).toBe(2345);
+  });
+
   it('ignores commas and brackets inside strings, escaped quotes included', () => {
     expect(scan('{"logs":["a\\",\\"b", "[,{,]"]}')).toBe(2);
   });
@@ -24,7 +30,7 @@ describe('scanLogsJson: entries of the top-level logs array, counted before pars
   it('counts only an array under the top-level key "logs"', () => {
     expect(scan('{"level":"info","message":"m","metadata":{"logs":[1,2,3]}}')).toBe(0);
     expect(scan('{"blogs":[1,2,3],"logs":[1]}')).toBe(1);
-    expect(scan('[{"logs":[1,2,3]}]')).toBe(0);
+    expect(scan('[{"logs":[1,2,3]}]')).toBe(1); // a bare array: its own elements are the entries
     expect(scan('{"logs":"x","other":[1,2,3]}')).toBe(0);
   });
 
@@ -36,7 +42,7 @@ describe('scanLogsJson: entries of the top-level logs array, counted before pars
 });
 
 describe('checkWireCounts: OTLP protobuf caps on the wire', () => {
-  const budget = () => new DecodeBudget({ batchLogs: 3, attributes: 2, metadataBytes: 1000 }, 'log records');
+  const budget = () => new DecodeBudget({ batchLogs: 3, attributes: 2, metadataBytes: 1000, messageBytes: 1000, bodyBytes: 1 << 20 }, 'log records');
   const encode = (value: object) => ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(value)).finish();
   const kv = (k: string) => ({ key: k, value: { stringValue: 'v' } });
 
@@ -79,7 +85,7 @@ describe('JSON charset', () => {
 describe('OTLP resource attributes are shared, not copied into each record', () => {
   const kv = (k: string, v: string) => ({ key: k, value: { stringValue: v } });
   const request = (resource: ReturnType<typeof kv>[], records: object[]) => ({ resourceLogs: [{ resource: { attributes: resource }, scopeLogs: [{ logRecords: records }] }] });
-  const budget = new DecodeBudget({ batchLogs: 100, attributes: 100, metadataBytes: 200 }, 'log records');
+  const budget = new DecodeBudget({ batchLogs: 100, attributes: 100, metadataBytes: 200, messageBytes: 1000, bodyBytes: 1 << 20 }, 'log records');
 
   it('gives records without attributes of their own the same metadata object, and merges once for the others', () => {
     const mapped = mapExportRequest(

@@ -69,7 +69,7 @@ const aDayAgo = () => new Date(Date.now() - 3600_000).toISOString();
 const later = () => new Date(Date.now() + 3600_000).toISOString();
 
 /** A valid body per write route (by the router's `METHOD path`), which the fuzz then breaks. */
-function templates(ids: { channel: string }): Record<string, { path: fc.Arbitrary<string>; body: () => unknown; kind?: 'otlp' | 'logs' }> {
+function templates(ids: { channel: string }): Record<string, { path: fc.Arbitrary<string>; body: () => unknown; kind?: 'otlp' | 'logs' | 'loki' | 'bulk' }> {
   const uuidPath = (prefix: string, suffix = '') =>
     fc.oneof(
       fc.constant(`${prefix}/${ids.channel}${suffix}`),
@@ -97,6 +97,17 @@ function templates(ids: { channel: string }): Record<string, { path: fc.Arbitrar
           },
         ],
       }),
+    },
+    'POST /loki/api/v1/push': {
+      path: fc.constant('/loki/api/v1/push'),
+      kind: 'loki',
+      body: () => ({ streams: [{ stream: { service_name: 'fuzz-loki', env: 'fuzz' }, values: [[`${Date.now()}000000`, 'level=warn hello'], [`${Date.now()}000000`, '{"msg":"json line","k":1}', { user: 'u1' }]] }] }),
+    },
+    'POST /_bulk': { path: fc.constant('/_bulk'), kind: 'bulk', body: () => ({ create: { _index: 'fuzz-es' } }) },
+    'POST /:index/_bulk': {
+      path: fc.oneof(fc.constant('/fuzz-es/_bulk'), fc.constantFrom('_bad', 'UPPER', '%00', 'x'.repeat(300), '__proto__', 'a%20b').map((s) => `/${s}/_bulk`)),
+      kind: 'bulk',
+      body: () => ({ index: {} }),
     },
     'POST /api-keys': { path: fc.constant('/api-keys'), body: () => ({ name: 'fuzz key', scopes: ['ingest'], service: 'fuzz', expiresAt: later() }) },
     'POST /alert-channels': {
@@ -207,10 +218,27 @@ describe('fuzz: malformed bodies at every write route', () => {
       const accepted = (JSON.parse(res.text) as { accepted: number }).accepted;
       const expected = res.headers['idempotent-replayed'] === 'true' ? 0 : accepted;
       if (after - before !== expected) throw new Error(`${where}: ${after - before} rows stored, accepted ${accepted}`);
+    } else if (ok && c.route.endsWith('/_bulk')) {
+      // Elasticsearch's answer: exactly the items with status 201 were stored.
+      const created = (JSON.parse(res.text) as { items: Record<string, { status: number }>[] }).items.filter((i) => Object.values(i)[0].status === 201).length;
+      if (after - before !== created) throw new Error(`${where}: ${after - before} rows stored, ${created} items created`);
+    } else if (c.route === 'POST /loki/api/v1/push' && res.status === 400 && /^\d+ of \d+ log entries rejected/.test(res.text)) {
+      // Loki's partial answer: the valid entries are stored and the push answers 400 naming the others.
+      const [, rejected, total] = /^(\d+) of (\d+)/.exec(res.text)!.map(Number);
+      if (after - before !== total - rejected) throw new Error(`${where}: ${after - before} rows stored, ${total - rejected} not rejected`);
+      return;
     } else if (!ok && after !== before) {
       throw new Error(`${where}: refused with ${res.status} yet stored ${after - before} rows`);
     }
-    if (res.status >= 400 && c.route !== 'POST /v1/logs') {
+    if (res.status >= 400 && c.route === 'POST /loki/api/v1/push') {
+      // Loki's errors are plain text, as Loki writes them.
+      if (!String(res.headers['content-type']).startsWith('text/plain') || res.text.trim() === '') throw new Error(`${where}: not Loki's plain-text error: ${res.text.slice(0, 300)}`);
+    } else if (res.status >= 400 && c.route.endsWith('/_bulk')) {
+      const body = JSON.parse(res.text) as { status: number; error: { type: unknown; reason: unknown } };
+      if (body.status !== res.status || typeof body.error?.type !== 'string' || typeof body.error?.reason !== 'string') {
+        throw new Error(`${where}: not Elasticsearch's error shape: ${res.text.slice(0, 300)}`);
+      }
+    } else if (res.status >= 400 && c.route !== 'POST /v1/logs') {
       // One error envelope for every error (OTLP answers in its own google.rpc.Status shape).
       const body = JSON.parse(res.text) as { statusCode: number; message: unknown; requestId: unknown };
       if (body.statusCode !== res.status || typeof body.message !== 'string' || typeof body.requestId !== 'string') {

@@ -5,18 +5,12 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { TracerClient } from '../../sdk/src';
 import { getLogs } from '../helpers/logs';
+import { until } from '../helpers/until';
 import { TEST_ADMIN_KEY, createTestApp, type TestApp } from '../helpers/test-app';
 import { FaultProxy } from './fault-proxy';
 
 const execFileAsync = promisify(execFile);
 
-const until = async (cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /**
  * Real pino with `@tracer/sdk/pino` (a pino app run as its own process: pino loads the transport by

@@ -4,6 +4,57 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Elasticsearch version document */
+        get: operations["getElasticsearchInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Elasticsearch bulk API */
+        post: operations["bulkLogs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_cat/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Elasticsearch cluster health (text) */
+        get: operations["getElasticsearchHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/alert-channels": {
         parameters: {
             query?: never;
@@ -328,6 +379,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/loki/api/v1/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Loki push API */
+        post: operations["pushLokiLogs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -433,6 +501,23 @@ export interface paths {
         put?: never;
         /** OTLP/HTTP logs export */
         post: operations["exportLogs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/{index}/_bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Elasticsearch bulk API into an index */
+        post: operations["bulkLogsToIndex"];
         delete?: never;
         options?: never;
         head?: never;
@@ -672,6 +757,27 @@ export interface components {
             /** @enum {string} */
             outcome: "sent" | "retry" | "failed" | "lease_expired";
             status: number | null;
+        };
+        EsBulkResponseDto: {
+            /** @description True when at least one item failed. */
+            errors: boolean;
+            /** @description `[{"create": EsBulkItemDto}, {"index": EsBulkItemDto}, ...]` */
+            items: Record<string, never>[];
+            /** @description Milliseconds the request took. */
+            took: number;
+        };
+        EsInfoDto: {
+            cluster_name: string;
+            cluster_uuid: string;
+            name: string;
+            tagline: string;
+            version: components["schemas"]["EsVersionDto"];
+        };
+        EsVersionDto: {
+            build_flavor: string;
+            lucene_version: string;
+            minimum_wire_compatibility_version: string;
+            number: string;
         };
         HealthDto: {
             /** @enum {string} */
@@ -918,6 +1024,70 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getElasticsearchInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EsInfoDto"];
+                };
+            };
+        };
+    };
+    bulkLogs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description NDJSON: an action line ({"index": {...}} or {"create": {...}}) followed by its document, per log */
+        requestBody: {
+            content: {
+                "application/json": string;
+                "application/vnd.elasticsearch+x-ndjson": string;
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EsBulkResponseDto"];
+                };
+            };
+        };
+    };
+    getElasticsearchHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
     listAlertChannels: {
         parameters: {
             query?: never;
@@ -1511,6 +1681,34 @@ export interface operations {
             };
         };
     };
+    pushLokiLogs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description logproto.PushRequest (snappy protobuf), or {"streams": [{"stream": {labels}, "values": [["<ns>", "<line>", {metadata}?]]}]} */
+        requestBody: {
+            content: {
+                "application/json": {
+                    streams?: Record<string, never>[];
+                };
+                "application/x-protobuf": {
+                    streams?: Record<string, never>[];
+                };
+            };
+        };
+        responses: {
+            /** @description every entry was stored */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     listMetrics: {
         parameters: {
             query?: {
@@ -1684,6 +1882,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OtlpExportResponseDto"];
+                };
+            };
+        };
+    };
+    bulkLogsToIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                index: string;
+            };
+            cookie?: never;
+        };
+        /** @description NDJSON: an action line ({"index": {...}} or {"create": {...}}) followed by its document, per log */
+        requestBody: {
+            content: {
+                "application/json": string;
+                "application/vnd.elasticsearch+x-ndjson": string;
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EsBulkResponseDto"];
                 };
             };
         };

@@ -19,14 +19,15 @@ function findDashboardDist(): string | null {
 }
 
 /**
- * Serves the dashboard's static files under /ui and redirects `GET /` there. Mounted as plain Express
+ * Serves the dashboard's static files under /ui and redirects a browser's `GET /` there. Mounted as plain Express
  * middleware, so it is public (the files hold no data: every API call from the page carries the user's
  * key) and outside the Nest router. Paths under /ui that are not files get index.html (client-side routes).
  */
 export function serveDashboard(app: NestExpressApplication): void {
   const dist = findDashboardDist();
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method === 'GET' || req.method === 'HEAD') && req.path === '/') return res.redirect(302, `${DASHBOARD_PATH}/`);
+    // Browsers go to the dashboard; other clients (Elasticsearch shippers probing the version) get the API's `GET /`.
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.path === '/' && wantsHtml(req)) return res.redirect(302, `${DASHBOARD_PATH}/`);
     next();
   });
   if (!dist) {
@@ -48,4 +49,9 @@ export function serveDashboard(app: NestExpressApplication): void {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(join(dist, 'index.html'));
   });
+}
+
+/** A browser's navigation asks for text/html; API clients and shippers do not. */
+function wantsHtml(req: Request): boolean {
+  return /\btext\/html\b/i.test(String(req.headers.accept ?? ''));
 }

@@ -11,14 +11,15 @@ export const MAX_JSON_DEPTH = 128;
 /** True when the JSON text in `buf` opens more than `max` arrays/objects at once (strings skipped). */
 export function jsonNestingExceeds(buf: Uint8Array, max: number = MAX_JSON_DEPTH): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i];
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
+    if (c === 0x22) {
+      // Most of a body is string content: find its closing quote natively (indexOf), skipping quotes
+      // escaped by an odd run of backslashes. An unterminated string ends the scan (JSON.parse refuses it).
+      let end = buf.indexOf(0x22, i + 1);
+      while (end > 0 && escapedQuote(buf, end)) end = buf.indexOf(0x22, end + 1);
+      if (end < 0) return false;
+      i = end;
     } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) {
@@ -26,6 +27,13 @@ export function jsonNestingExceeds(buf: Uint8Array, max: number = MAX_JSON_DEPTH
     }
   }
   return false;
+}
+
+/** True when the quote at `at` is preceded by an odd number of backslashes. */
+function escapedQuote(buf: Uint8Array, at: number): boolean {
+  let k = at - 1;
+  while (buf[k] === 0x5c) k--;
+  return (at - 1 - k) % 2 === 1;
 }
 
 /**

@@ -1,13 +1,19 @@
 import { ApiError } from '../../common/errors/api-error';
+import { MAX_JSON_DEPTH } from '../../common/http/json-depth';
+import type { DecodeLimits as WireLimits } from '../formats/decoded-batch';
 
-/** The caps a decoder enforces while it decodes (see IngestDecoder). */
+/** The caps a decoder enforces while it decodes (see IngestDecoder): config `limits`. */
 export interface DecodeLimits {
   /** Entries (logs, log records) per request. */
   batchLogs: number;
-  /** Attributes per resource, scope or record (or a stream's labels). */
+  /** Attributes per resource, scope or record (or a stream's labels, a record's fields). */
   attributes: number;
   /** Serialized metadata bytes per entry, shared attributes included. */
   metadataBytes: number;
+  /** Bytes of one message (bounds what a decoder builds; validation judges the entry). */
+  messageBytes: number;
+  /** Bytes of a body after decompression: also what a decoded batch may expand to. */
+  bodyBytes: number;
 }
 
 /**
@@ -40,7 +46,23 @@ export class DecodeBudget {
   get metadataBytes(): number {
     return this.limits.metadataBytes;
   }
+
+  /**
+   * The same caps in the terms of the pure wire decoders (src/ingestion/formats): nesting is the JSON
+   * depth guard's, and a batch may expand to no more than the body limit, so shared labels can never
+   * amplify a request beyond the largest body that could have carried it plainly.
+   */
+  get wire(): WireLimits {
+    return {
+      maxRecords: this.limits.batchLogs,
+      maxAttributes: this.limits.attributes,
+      maxMetadataBytes: this.limits.metadataBytes,
+      maxMessageBytes: this.limits.messageBytes,
+      maxDepth: MAX_JSON_DEPTH,
+      maxExpandedBytes: this.limits.bodyBytes,
+    };
+  }
 }
 
 /** No caps: for decoding outside a request (tests, tools). */
-export const UNLIMITED = new DecodeBudget({ batchLogs: Infinity, attributes: Infinity, metadataBytes: Infinity }, 'records');
+export const UNLIMITED = new DecodeBudget({ batchLogs: Infinity, attributes: Infinity, metadataBytes: Infinity, messageBytes: Infinity, bodyBytes: Infinity }, 'records');

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import type { Principal } from '../../common/auth/scopes.decorator';
 import { ApiError } from '../../common/errors/api-error';
-import { isJsonType, mediaTypeOf, readBody, requireUtf8 } from '../../common/http/body-reader';
+import { mediaTypeOf, readBody, requireUtf8 } from '../../common/http/body-reader';
 import { RateLimiter } from '../../common/rate-limit/rate-limiter.service';
 import { TelemetryService } from '../../common/telemetry/telemetry.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -45,7 +45,8 @@ export class IngestAdmission {
   async admit<R>(decoder: IngestDecoder<R>, req: Request, res: Response, principal: Principal | null): Promise<R> {
     const media = mediaTypeOf(req.headers['content-type']);
     if (!decoder.accepts(media)) throw new ApiError(415, decoder.unsupportedMediaMessage);
-    if (isJsonType(media.type)) requireUtf8(media);
+    // Every text format Tracer reads is UTF-8 (JSON, NDJSON, Loki's JSON); a binary body has no charset.
+    requireUtf8(media);
     const idempotencyKey = idempotencyKeyOf(req);
     // Who is charged and whose Idempotency-Key namespace it is: the key, or the client's IP when anonymous.
     const who = principal ? principal.keyId : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;

@@ -35,7 +35,7 @@ export const otlpDecoder: IngestDecoder<OtlpBody> = {
 };
 
 /** `2 log records rejected: resourceLogs[0]...logRecords[1]: message: message is required; ...` */
-export function rejectionMessage(rejected: number, errors: ErrorDetail[], batch: Pick<DecodedBatch, 'pathOf'>): string {
+export function rejectionMessage(rejected: number, errors: ErrorDetail[], batch: Pick<DecodedBatch, 'pathOf'>, [one, many] = ['log record', 'log records']): string {
   if (rejected === 0) return '';
   const byRecord = new Map<number, string[]>();
   for (const e of errors) {
@@ -44,5 +44,5 @@ export function rejectionMessage(rejected: number, errors: ErrorDetail[], batch:
   }
   const named = [...byRecord.entries()].slice(0, MESSAGE_RECORDS).map(([i, msgs]) => `${batch.pathOf?.(i) ?? `record ${i}`}: ${msgs.join(', ')}`);
   const more = byRecord.size > MESSAGE_RECORDS ? `; and ${byRecord.size - MESSAGE_RECORDS} more` : '';
-  return `${rejected} log record${rejected === 1 ? '' : 's'} rejected: ${named.join('; ')}${more}`;
+  return `${rejected} ${rejected === 1 ? one : many} rejected: ${named.join('; ')}${more}`;
 }

@@ -122,3 +122,9 @@ export function keyCountExceeds(obj: object, max: number): boolean {
   for (const _ in obj) if (++n > max) return true;
   return false;
 }
+
+/** Sets a key as plain data, so a label or field named `__proto__` is a key and not a prototype. */
+export function setField(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}

@@ -102,3 +102,8 @@ export function esRootDocument(tracerVersion: string, version = ES_COMPAT_VERSIO
     tagline: 'You Know, for Search',
   };
 }
+
+/** `GET /_cat/health`'s line, as a one-node green cluster answers it (epoch, time, cluster, status, ...). */
+export function esHealthLine(now: Date): string {
+  return `${Math.floor(now.getTime() / 1000)} ${now.toISOString().slice(11, 19)} tracer green 1 1 0 0 0 0 0 0 - 100.0%\n`;
+}

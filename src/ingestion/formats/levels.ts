@@ -1,5 +1,5 @@
 import type { Level } from '../log-entry';
-import { deeperThan, keyCountExceeds } from './decoded-batch';
+import { deeperThan, keyCountExceeds, setField } from './decoded-batch';
 
 /**
  * Level names the shippers and loggers use, onto Tracer's five. `trace` becomes `debug`: DESIGN §4 fixes
@@ -79,23 +79,32 @@ export function parseJsonLine(line: string, maxDepth: number, maxKeys: number): 
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const fields = parsed as Record<string, unknown>;
-  if (keyCountExceeds(fields, maxKeys) || deeperThan(fields, maxDepth)) return undefined;
-  const out: JsonLine = { fields };
+  const record = parsed as Record<string, unknown>;
+  if (keyCountExceeds(record, maxKeys) || deeperThan(record, maxDepth)) return undefined;
+  const out: JsonLine = { fields: record };
+  let messageKey: string | undefined;
+  let levelKey: string | undefined;
   for (const key of MESSAGE_KEYS) {
-    if (typeof fields[key] === 'string') {
-      out.message = fields[key] as string;
-      delete fields[key];
+    if (typeof record[key] === 'string') {
+      out.message = record[key] as string;
+      messageKey = key;
       break;
     }
   }
   for (const key of LEVEL_KEYS) {
-    const level = levelOf(fields[key]);
+    const level = levelOf(record[key]);
     if (level) {
       out.level = level;
-      delete fields[key];
+      levelKey = key;
       break;
     }
+  }
+  if (messageKey || levelKey) {
+    // A copy without the keys taken, rather than `delete`, which would leave the object slow to
+    // serialize (dictionary mode) for validation and the writer.
+    const fields: Record<string, unknown> = {};
+    for (const key in record) if (key !== messageKey && key !== levelKey) setField(fields, key, record[key]);
+    out.fields = fields;
   }
   return out;
 }

@@ -1,6 +1,5 @@
-import type { DecodedEntry } from './decoded-batch';
+import { setField, type DecodedEntry } from './decoded-batch';
 import { levelOf } from './levels';
-import { setField } from './loki-stream';
 
 /** The fields of POST /logs' own entry shape. */
 const TRACER_FIELDS = new Set(['timestamp', 'level', 'message', 'service', 'metadata', 'traceId', 'spanId']);

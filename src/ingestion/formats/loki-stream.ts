@@ -1,5 +1,5 @@
 import type { Level } from '../log-entry';
-import { BatchBudget, DecodeError, type DecodedEntry, type DecodeLimits } from './decoded-batch';
+import { BatchBudget, DecodeError, setField, type DecodedEntry, type DecodeLimits } from './decoded-batch';
 import { levelOf, logfmtLevel, parseJsonLine, parseTrailingJson } from './levels';
 
 /** What a Loki stream's labels say about all of its entries: computed and sized once per stream. */
@@ -20,10 +20,6 @@ export const LEVEL_LABELS = ['level', 'detected_level', 'severity'] as const;
 const TRACE_KEYS = ['trace_id', 'traceId', 'traceid'];
 const SPAN_KEYS = ['span_id', 'spanId', 'spanid'];
 
-/** Sets a key as plain data, so a label named `__proto__` is a label and not a prototype. */
-export function setField(obj: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /** Maps one stream's labels (already bounded by the caller) onto service, level and shared metadata. */
 export function lokiStream(labels: Iterable<[string, string]>, path: string, limits: DecodeLimits): LokiStream {

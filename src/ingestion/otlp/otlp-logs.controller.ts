@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal, Scopes, type Principal } from '../../common/auth/scopes.decorator';
-import { OwnBody } from '../../common/http/own-body.decorator';
+import { CurrentPrincipal, type Principal } from '../../common/auth/scopes.decorator';
+import { IngestRoute } from '../admission/ingest-route.decorator';
 import { IngestAdmission } from '../admission/ingest-admission.service';
 import { otlpDecoder } from '../admission/otlp.decoder';
 import { OtlpExportResponseDto } from './dto/otlp-export-response.dto';
@@ -21,8 +21,7 @@ export class OtlpLogsController {
    * `partialSuccess`. Errors are google.rpc.Status bodies: 400 undecodable, 413 too large, 503 + Retry-After.
    */
   @Post('logs')
-  @Scopes('ingest')
-  @OwnBody()
+  @IngestRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'OTLP/HTTP logs export' })
   @ApiConsumes('application/x-protobuf', 'application/json')
