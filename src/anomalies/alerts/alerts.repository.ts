@@ -165,6 +165,18 @@ export class AlertsRepository {
     );
   }
 
+  /**
+   * Every unresolved, unsilenced alert with its newest event (what a channel that is re-told about open
+   * alerts, Alertmanager, posts again).
+   */
+  async unresolvedWithLatestEvent(): Promise<{ event: AlertEventEntity; alert: AlertEntity }[]> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT max(e.id) AS id FROM alert_events e JOIN alerts a ON a.id = e.alert_id
+        WHERE a.status <> 'resolved' AND NOT a.silenced GROUP BY e.alert_id`,
+    );
+    return this.eventsWithAlerts(rows.map((r) => String(r.id)));
+  }
+
   /** Every unresolved alert's service and type (service health). */
   unresolvedTypes(): Promise<{ service: string; type: AlertType }[]> {
     return this.alerts().find({ select: { service: true, type: true }, where: { status: Not('resolved') } });
