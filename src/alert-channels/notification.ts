@@ -38,12 +38,14 @@ export function formatDuration(ms: number): string {
 
 /**
  * A value, threshold or baseline in the unit its alert type uses: error rates are fractions, latencies
- * p95 milliseconds; service_down counts silent windows, and its baseline is the usual logs per window.
+ * p95 milliseconds; service_down counts silent windows, and its baseline is the usual logs per window;
+ * traffic_drop is logs per window, all three numbers.
  */
 export function formatValue(type: string, v: number | null, field: 'value' | 'threshold' | 'baseline' = 'value'): string {
   if (v == null || !Number.isFinite(v)) return 'n/a';
   if (type === 'error_spike') return v <= 1 ? `${(v * 100).toFixed(1)}% errors` : `${v}`;
   if (type === 'high_latency') return `${Math.round(v)} ms p95`;
+  if (type === 'traffic_drop') return `${Math.round(v)} logs per window`;
   if (type === 'service_down') {
     return field === 'baseline' ? `${Math.round(v)} logs per window` : `${v} silent window${v === 1 ? '' : 's'}`;
   }

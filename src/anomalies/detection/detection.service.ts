@@ -10,7 +10,7 @@ import { AlertsRepository } from '../alerts/alerts.repository';
 import { AnomalyRulesService } from '../rules/anomaly-rules.service';
 import { median } from './baseline';
 import { DetectionStateRepository } from './detection-state.repository';
-import { detectErrorSpike, detectHighLatency, detectServiceDown, MIN_LATENCY_SAMPLES, type DetectionRule, type Verdict } from './detectors';
+import { detectErrorSpike, detectHighLatency, detectServiceDown, detectTrafficDrop, MIN_LATENCY_SAMPLES, type DetectionRule, type Verdict } from './detectors';
 
 const HEALTHY: Verdict = { anomalous: false };
 const BATCH = 100;
@@ -136,17 +136,19 @@ export class DetectionService {
   private async plan(service: string, windowStart: Date): Promise<Plan> {
     const rule = await this.rules.effective(service);
     const unresolved = await this.alerts.unresolvedOf(service);
-    const downAlertOpen = unresolved.some((a) => a.type === 'service_down');
-    return { rule, openIds: idsOf(unresolved), verdicts: rule.enabled ? await this.verdicts(service, windowStart, rule, downAlertOpen) : null };
+    const open = new Set(unresolved.map((a) => a.type));
+    return { rule, openIds: idsOf(unresolved), verdicts: rule.enabled ? await this.verdicts(service, windowStart, rule, open) : null };
   }
 
-  private async verdicts(service: string, windowStart: Date, rule: DetectionRule, downAlertOpen: boolean): Promise<Record<AlertType, Verdict>> {
+  private async verdicts(service: string, windowStart: Date, rule: DetectionRule, open: Set<AlertType>): Promise<Record<AlertType, Verdict>> {
+    const downAlertOpen = open.has('service_down');
     const ws = this.windowSeconds;
     const current = (await this.metrics.window(service, windowStart)) ?? emptyRow(service, windowStart, ws);
     const history = async (type: AlertType) =>
       this.metrics.history(service, windowStart, rule.baselineWindows, await this.alerts.incidentRanges(service, type));
     const errorHistory = await history('error_spike');
     const latencyHistory = await history('high_latency');
+    const trafficHistory = rule.trafficDropRatio > 0 ? await history('traffic_drop') : [];
 
     let silence = { silentWindows: 0, recentlyActive: false, typicalLogCount: null as number | null };
     if (current.logCount === 0) {
@@ -170,6 +172,7 @@ export class DetectionService {
         rule,
       ),
       service_down: detectServiceDown(current, silence, rule),
+      traffic_drop: detectTrafficDrop(current, trafficHistory.map((r) => r.logCount), rule, open.has('traffic_drop')),
     };
   }
 }

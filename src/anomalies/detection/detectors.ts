@@ -7,7 +7,7 @@ import {
   type Sensitivity,
 } from './baseline';
 import type { Severity } from '../../common/alert-vocabulary';
-import { serviceDownSeverity, severityForRatio } from './severity';
+import { serviceDownSeverity, severityForRatio, trafficDropSeverity } from './severity';
 
 /** The thresholds of one service (its own rule merged over the '*' defaults). */
 export interface DetectionRule {
@@ -19,6 +19,10 @@ export interface DetectionRule {
   sensitivity: Sensitivity;
   downAfterWindows: number;
   resolveAfterWindows: number;
+  /** traffic_drop: a window under this fraction of the usual volume is a drop (0 turns the detector off). */
+  trafficDropRatio: number;
+  /** traffic_drop: the usual volume (logs per window) a service needs for a drop to mean something. */
+  trafficMinLogs: number;
 }
 
 export const DEFAULT_RULE: DetectionRule = {
@@ -30,6 +34,8 @@ export const DEFAULT_RULE: DetectionRule = {
   sensitivity: 'medium',
   downAfterWindows: 5,
   resolveAfterWindows: 3,
+  trafficDropRatio: 0.2,
+  trafficMinLogs: 100,
 };
 
 /** What a detector concluded about one window: anomalous (with the numbers for the alert) or not. */
@@ -117,5 +123,37 @@ export function detectServiceDown(
     baseline: silence.typicalLogCount,
     severity: serviceDownSeverity(silence.silentWindows, rule.downAfterWindows),
     message: `No logs for ${silence.silentWindows} windows (down after ${rule.downAfterWindows})`,
+  };
+}
+
+/** An open traffic_drop resolves only once volume is back above this fraction of the usual. */
+export const TRAFFIC_RECOVERY_RATIO = 0.5;
+
+/**
+ * traffic_drop: a busy service (usual volume at least trafficMinLogs) sends far less than usual but not
+ * nothing (silence is service_down's). "Far less" must pass two bars: under trafficDropRatio of the
+ * median of its recent windows, and under the median by more than k spreads of its own volume, so a
+ * service whose volume swings widely needs a deeper fall (at most down to a quarter of the ratio bar). Once open, the window counts as a drop until
+ * volume is back above TRAFFIC_RECOVERY_RATIO of the usual (hysteresis: hovering around the bar does not
+ * flap); a silent window keeps it open (the outage is not over).
+ */
+export function detectTrafficDrop(window: { logCount: number }, history: readonly number[], rule: DetectionRule, open: boolean): Verdict {
+  if (rule.trafficDropRatio <= 0) return HEALTHY;
+  const baseline = robustBaseline(history);
+  if (!baseline || baseline.center < rule.trafficMinLogs) return HEALTHY;
+  const usual = baseline.center;
+  const ratioBar = rule.trafficDropRatio * usual;
+  // The spread lowers the bar, down to a quarter of the ratio's: a noisy service still alerts on a collapse.
+  const threshold = Math.max(ratioBar / 4, Math.min(ratioBar, usual - SENSITIVITY_K[rule.sensitivity] * baseline.spread));
+  const bar = open ? Math.max(threshold, TRAFFIC_RECOVERY_RATIO * usual) : threshold;
+  if (window.logCount === 0 ? !open : window.logCount >= bar) return HEALTHY;
+  const share = window.logCount / usual;
+  return {
+    anomalous: true,
+    value: window.logCount,
+    threshold: Math.max(0, Math.round(threshold)),
+    baseline: usual,
+    severity: trafficDropSeverity(share),
+    message: `Volume fell to ${window.logCount} logs in the window, ${(share * 100).toFixed(1)}% of the usual ${Math.round(usual)}`,
   };
 }

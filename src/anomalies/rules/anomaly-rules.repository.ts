@@ -17,6 +17,8 @@ export const RULE_FIELDS: (keyof DetectionRule)[] = [
   'sensitivity',
   'downAfterWindows',
   'resolveAfterWindows',
+  'trafficDropRatio',
+  'trafficMinLogs',
 ];
 
 const toStored = ({ updatedAt: _, ...rule }: AnomalyRuleEntity): StoredRule => rule;

@@ -73,6 +73,23 @@ export class PutAnomalyRuleDto {
   @Max(1000)
   @ApiProperty({ required: false, nullable: true, type: Number })
   resolveAfterWindows?: number | null;
+
+  /** traffic_drop: a window under this fraction of the usual volume is a drop (0 turns traffic_drop off) */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsNumber()
+  @Min(0)
+  @Max(0.9)
+  @ApiProperty({ required: false, nullable: true, type: Number })
+  trafficDropRatio?: number | null;
+
+  /** traffic_drop: the usual logs per window a service needs before a drop is judged */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @ApiProperty({ required: false, nullable: true, type: Number })
+  trafficMinLogs?: number | null;
 }
 
 /** A service's effective rule (its overrides merged over '*'). */
@@ -88,6 +105,8 @@ export class AnomalyRuleDto {
   sensitivity: 'low' | 'medium' | 'high';
   downAfterWindows: number;
   resolveAfterWindows: number;
+  trafficDropRatio: number;
+  trafficMinLogs: number;
   /** The fields this service sets itself (the others come from *) */
   overrides: string[];
 }
