@@ -56,6 +56,18 @@ export function durationOf(n: AlertNotice): string | null {
   return n.event === 'resolved' && n.resolvedAt ? formatDuration(n.resolvedAt.getTime() - n.openedAt.getTime()) : null;
 }
 
+/**
+ * The evidence an on-call engineer reads first: each top error template with its share of the window's
+ * errors, and whether it is new (not seen in the service's baseline period). One line per template.
+ */
+export function topErrorsLine(n: AlertNotice): string | null {
+  const top = n.evidence?.topErrors;
+  if (!top?.length) return null;
+  return top
+    .map((t) => `${Math.round(t.share * 100)}% ${t.template.length > 150 ? `${t.template.slice(0, 149)}…` : t.template} (${t.count}${t.new ? ', new' : ''}, first ${t.firstSeen})`)
+    .join('\n');
+}
+
 /** The one-line headline of an alert event. */
 export function headline(n: AlertNotice): string {
   const label = n.type.replace(/_/g, ' ');
@@ -75,6 +87,8 @@ export function facts(n: AlertNotice): [string, string][] {
     ['Baseline', formatValue(n.type, n.baseline, 'baseline')],
     ['Opened', n.openedAt.toISOString()],
   ];
+  const top = topErrorsLine(n);
+  if (top) rows.push(['Top errors', top]);
   const lasted = durationOf(n);
   if (lasted) rows.push(['Resolved', `${n.resolvedAt!.toISOString()} (lasted ${lasted})`]);
   if (n.occurrences > 1) rows.push(['Occurrences', String(n.occurrences)]);
@@ -189,6 +203,7 @@ export function webhookEvent(n: AlertNotice): Record<string, unknown> {
       value: n.value,
       threshold: n.threshold,
       baseline: n.baseline,
+      evidence: n.evidence ?? null,
       openedAt: n.openedAt.toISOString(),
       resolvedAt: n.resolvedAt ? n.resolvedAt.toISOString() : null,
       durationSeconds: n.resolvedAt ? Math.round((n.resolvedAt.getTime() - n.openedAt.getTime()) / 1000) : null,

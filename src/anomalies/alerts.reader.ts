@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AlertEventKind, AlertStatus, AlertType, Severity } from '../common/alert-vocabulary';
+import type { AlertEvidence } from './alerts/evidence';
 import { AlertsRepository } from './alerts/alerts.repository';
 import type { AlertEventEntity } from './alerts/entities/alert-event.entity';
 import type { AlertEntity } from './alerts/entities/alert.entity';
@@ -19,6 +20,8 @@ export interface AlertEventFacts {
   value: number | null;
   threshold: number | null;
   baseline: number | null;
+  /** What it was opened or last escalated with; absent or null when nothing. */
+  evidence?: AlertEvidence | null;
   openedAt: Date;
   resolvedAt: Date | null;
   occurrences: number;
@@ -62,6 +65,7 @@ function toFacts({ event: e, alert: a }: { event: AlertEventEntity; alert: Alert
     value: a.value,
     threshold: a.threshold,
     baseline: a.baseline,
+    evidence: a.evidence ?? null,
     openedAt: a.openedAt,
     resolvedAt: a.resolvedAt,
     occurrences: a.occurrences,

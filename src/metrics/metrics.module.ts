@@ -1,3 +1,4 @@
+import { MessageTemplatesRepository } from './templates/message-templates.repository';
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PartitionMaintainer } from '../database/time-series/partition-maintainer.service';
@@ -16,6 +17,7 @@ import { WindowLedger } from './window-ledger';
   controllers: [MetricsController],
   providers: [
     MetricsRepository,
+    MessageTemplatesRepository,
     MetricWindowsRepository,
     MetricsService,
     MetricsQueryService,

@@ -45,6 +45,7 @@ export function pagerDutyEvent(routingKey: string, n: AlertNotice): Record<strin
         baseline: formatValue(n.type, n.baseline, 'baseline'),
         tracer_severity: n.severity,
         occurrences: n.occurrences,
+        ...(n.evidence?.topErrors?.length ? { top_errors: n.evidence.topErrors } : {}),
       },
     },
     client: 'Tracer',

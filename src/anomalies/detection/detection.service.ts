@@ -3,7 +3,8 @@ import { ALERT_TYPES, type AlertType } from '../../common/alert-vocabulary';
 import { DatabaseService } from '../../database/database.service';
 import { EventBus } from '../../events/event-bus.service';
 import { addWindows } from '../../metrics/metric-window';
-import { MetricsReader, type MetricRow } from '../../metrics/metrics.reader';
+import { MetricsReader, type MetricRow, type TemplateRow } from '../../metrics/metrics.reader';
+import type { TopErrorDto } from '../alerts/evidence';
 import { WindowLedger } from '../../metrics/window-ledger';
 import { AlertLifecycleService, type PendingAlertEvent } from '../alerts/alert-lifecycle.service';
 import { AlertsRepository } from '../alerts/alerts.repository';
@@ -164,8 +165,10 @@ export class DetectionService {
         };
       }
     }
+    const errorSpike = detectErrorSpike(current, errorHistory.map((r) => r.errorCount / r.logCount), rule);
+    if (errorSpike.anomalous) errorSpike.evidence = { topErrors: await this.topErrors(service, windowStart, current.errorCount, rule) };
     return {
-      error_spike: detectErrorSpike(current, errorHistory.map((r) => r.errorCount / r.logCount), rule),
+      error_spike: errorSpike,
       high_latency: detectHighLatency(
         current,
         latencyHistory.filter((r) => r.latencyCount >= MIN_LATENCY_SAMPLES && r.latencyP95 !== null).map((r) => r.latencyP95!),
@@ -175,6 +178,41 @@ export class DetectionService {
       traffic_drop: detectTrafficDrop(current, trafficHistory.map((r) => r.logCount), rule, open.has('traffic_drop')),
     };
   }
+
+  private topErrors(service: string, windowStart: Date, errorCount: number, rule: DetectionRule): Promise<TopErrorDto[]> {
+    return topErrorsOf(this.metrics, service, windowStart, errorCount, rule.baselineWindows);
+  }
+}
+
+/** Evidence: the top 3 templates of the window's errors, each with its share and whether it is new. */
+export async function topErrorsOf(
+  metrics: MetricsReader,
+  service: string,
+  windowStart: Date,
+  errorCount: number,
+  baselineWindows: number,
+): Promise<TopErrorDto[]> {
+  const ws = metrics.windowSeconds;
+  const byHash = new Map<string, TemplateRow>();
+  // error and fatal are stored apart: one template of both levels counts once.
+  for (const r of await metrics.templatesBetween(service, windowStart, addWindows(windowStart, 1, ws))) {
+    const had = byHash.get(r.hash);
+    if (!had) byHash.set(r.hash, { ...r });
+    else {
+      had.count += r.count;
+      if (r.firstSeen < had.firstSeen) Object.assign(had, { firstSeen: r.firstSeen, exampleLogId: r.exampleLogId });
+    }
+  }
+  const top = [...byHash.values()].sort((a, b) => b.count - a.count || a.template.localeCompare(b.template)).slice(0, 3);
+  const seen = await metrics.templatesSeen(service, top.map((t) => t.hash), addWindows(windowStart, -baselineWindows, ws), windowStart);
+  return top.map((t) => ({
+    template: t.template,
+    count: t.count,
+    share: errorCount > 0 ? Math.round((t.count / errorCount) * 1000) / 1000 : 0,
+    new: !seen.has(t.hash),
+    firstSeen: new Date(t.firstSeen).toISOString(),
+    exampleLogId: t.exampleLogId,
+  }));
 }
 
 const idsOf = (alerts: { id: string }[]) => alerts.map((a) => a.id).sort().join(',');

@@ -6,6 +6,7 @@ import {
   type Baseline,
   type Sensitivity,
 } from './baseline';
+import type { AlertEvidence } from '../alerts/evidence';
 import type { Severity } from '../../common/alert-vocabulary';
 import { serviceDownSeverity, severityForRatio, trafficDropSeverity } from './severity';
 
@@ -41,7 +42,7 @@ export const DEFAULT_RULE: DetectionRule = {
 /** What a detector concluded about one window: anomalous (with the numbers for the alert) or not. */
 export type Verdict =
   | { anomalous: false }
-  | { anomalous: true; value: number; threshold: number; baseline: number | null; severity: Severity; message: string };
+  | { anomalous: true; value: number; threshold: number; baseline: number | null; severity: Severity; message: string; evidence?: AlertEvidence };
 
 const HEALTHY: Verdict = { anomalous: false };
 
