@@ -12,6 +12,7 @@ import { DetectionProgress1795737600400 } from './1795737600400-DetectionProgres
 import { OnCallChannelKinds1795737600500 } from './1795737600500-OnCallChannelKinds';
 import { TrafficDrop1795737600510 } from './1795737600510-TrafficDrop';
 import { MessageTemplates1795737600520 } from './1795737600520-MessageTemplates';
+import { NewErrorTemplate1795737600530 } from './1795737600530-NewErrorTemplate';
 
 /** Every migration, in order. Listed explicitly so that the built app and the tests load the same set. */
-export const ALL_MIGRATIONS = [InitialSchema1795737600000, ApiKeys1795737600010, IngestIdempotency1795737600011, Alerts1795737600100, Metrics1795737600101, Anomalies1795737600102, AlertChannels1795737600201, AlertChannelPause1795737600202, LogsErrorIndex1795737600301, LogIdBlocks1795737600302, DetectionProgress1795737600400, OnCallChannelKinds1795737600500, TrafficDrop1795737600510, MessageTemplates1795737600520];
+export const ALL_MIGRATIONS = [InitialSchema1795737600000, ApiKeys1795737600010, IngestIdempotency1795737600011, Alerts1795737600100, Metrics1795737600101, Anomalies1795737600102, AlertChannels1795737600201, AlertChannelPause1795737600202, LogsErrorIndex1795737600301, LogIdBlocks1795737600302, DetectionProgress1795737600400, OnCallChannelKinds1795737600500, TrafficDrop1795737600510, MessageTemplates1795737600520, NewErrorTemplate1795737600530];

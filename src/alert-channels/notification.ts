@@ -46,6 +46,7 @@ export function formatValue(type: string, v: number | null, field: 'value' | 'th
   if (type === 'error_spike') return v <= 1 ? `${(v * 100).toFixed(1)}% errors` : `${v}`;
   if (type === 'high_latency') return `${Math.round(v)} ms p95`;
   if (type === 'traffic_drop') return `${Math.round(v)} logs per window`;
+  if (type === 'new_error_template') return `${Math.round(v)} occurrences`;
   if (type === 'service_down') {
     return field === 'baseline' ? `${Math.round(v)} logs per window` : `${v} silent window${v === 1 ? '' : 's'}`;
   }

@@ -72,6 +72,30 @@ describe('message templates at aggregation time, and GET /services/:name/pattern
     expect(fatalOnly.body.data.map((p: any) => p.template)).toEqual(['out of memory in worker <num>']);
   });
 
+  it('new_error_template (opt-in): a template unseen for 7 days reaching the count opens one low alert, which resolves', async () => {
+    const svc = `${SVC}-new`;
+    await t.http.put(`/anomaly-rules/${svc}`).set(asAdmin).send({ newTemplateAlerts: true, newTemplateMinCount: 5 }).expect(200);
+    const errors = (i: number, n: number, message: (k: number) => string): SeedLog[] =>
+      Array.from({ length: n }, (_, k) => ({ timestamp: new Date(h.w(i).getTime() + k * 1000), level: 'error' as const, service: svc, message: message(k) }));
+    // Window 10: a known template's first showing is new too: it opens on it.
+    await seedLogs(t.db, [...errors(10, 6, (k) => `disk full on volume ${k}`), ...errors(10, 3, (k) => `rare glitch ${k}`)]);
+    await h.runWindow(10);
+    let alerts = (await h.alerts(svc)).filter((a) => a.type === 'new_error_template');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ severity: 'low', status: 'open', value: 6, threshold: 5 });
+    const detail = (await t.http.get(`/alerts/${alerts[0].id}`).set(asAdmin).expect(200)).body;
+    expect(detail.evidence.topErrors.map((e: any) => [e.template, e.count, e.new])).toEqual([['disk full on volume <num>', 6, true]]);
+    // The same template again: no longer new; nothing new after: resolved after 3 windows, never reopened.
+    for (const i of [11, 12, 13]) {
+      await seedLogs(t.db, errors(i, 8, (k) => `disk full on volume ${k}`));
+      await h.runWindow(i);
+    }
+    alerts = (await h.alerts(svc)).filter((a) => a.type === 'new_error_template');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].status).toBe('resolved');
+    expect(alerts[0].events.map((e) => e.event)).toEqual(['opened', 'resolved']);
+  });
+
   it('refuses a bad range, level or service name with the field at fault', async () => {
     const bad = async (path: string, query: Record<string, string>, field: string) => {
       const res = await t.http.get(path).query(query).set(asAdmin);

@@ -3,7 +3,8 @@ import { ALERT_TYPES, type AlertType } from '../../common/alert-vocabulary';
 import { DatabaseService } from '../../database/database.service';
 import { EventBus } from '../../events/event-bus.service';
 import { addWindows } from '../../metrics/metric-window';
-import { MetricsReader, type MetricRow, type TemplateRow } from '../../metrics/metrics.reader';
+import { MetricsReader, type MetricRow } from '../../metrics/metrics.reader';
+import { windowTemplates } from './error-templates';
 import type { TopErrorDto } from '../alerts/evidence';
 import { WindowLedger } from '../../metrics/window-ledger';
 import { AlertLifecycleService, type PendingAlertEvent } from '../alerts/alert-lifecycle.service';
@@ -11,7 +12,7 @@ import { AlertsRepository } from '../alerts/alerts.repository';
 import { AnomalyRulesService } from '../rules/anomaly-rules.service';
 import { median } from './baseline';
 import { DetectionStateRepository } from './detection-state.repository';
-import { detectErrorSpike, detectHighLatency, detectServiceDown, detectTrafficDrop, MIN_LATENCY_SAMPLES, type DetectionRule, type Verdict } from './detectors';
+import { detectErrorSpike, detectHighLatency, detectServiceDown, detectNewTemplate, detectTrafficDrop, MIN_LATENCY_SAMPLES, type DetectionRule, type Verdict } from './detectors';
 
 const HEALTHY: Verdict = { anomalous: false };
 const BATCH = 100;
@@ -176,43 +177,21 @@ export class DetectionService {
       ),
       service_down: detectServiceDown(current, silence, rule),
       traffic_drop: detectTrafficDrop(current, trafficHistory.map((r) => r.logCount), rule, open.has('traffic_drop')),
+      new_error_template: await this.newTemplate(service, windowStart, current.errorCount, rule),
     };
   }
 
+  /** The top 3 templates of the window's errors; new = not seen in the baseline windows before it. */
   private topErrors(service: string, windowStart: Date, errorCount: number, rule: DetectionRule): Promise<TopErrorDto[]> {
-    return topErrorsOf(this.metrics, service, windowStart, errorCount, rule.baselineWindows);
+    return windowTemplates(this.metrics, service, windowStart, errorCount, addWindows(windowStart, -rule.baselineWindows, this.windowSeconds), 3);
   }
-}
 
-/** Evidence: the top 3 templates of the window's errors, each with its share and whether it is new. */
-export async function topErrorsOf(
-  metrics: MetricsReader,
-  service: string,
-  windowStart: Date,
-  errorCount: number,
-  baselineWindows: number,
-): Promise<TopErrorDto[]> {
-  const ws = metrics.windowSeconds;
-  const byHash = new Map<string, TemplateRow>();
-  // error and fatal are stored apart: one template of both levels counts once.
-  for (const r of await metrics.templatesBetween(service, windowStart, addWindows(windowStart, 1, ws))) {
-    const had = byHash.get(r.hash);
-    if (!had) byHash.set(r.hash, { ...r });
-    else {
-      had.count += r.count;
-      if (r.firstSeen < had.firstSeen) Object.assign(had, { firstSeen: r.firstSeen, exampleLogId: r.exampleLogId });
-    }
+  /** new_error_template (opt-in): the window's templates, new = not seen in the rule's look-back days. */
+  private async newTemplate(service: string, windowStart: Date, errorCount: number, rule: DetectionRule): Promise<Verdict> {
+    if (!rule.newTemplateAlerts || errorCount < rule.newTemplateMinCount) return HEALTHY;
+    const since = new Date(windowStart.getTime() - rule.newTemplateLookbackDays * 86_400_000);
+    return detectNewTemplate(await windowTemplates(this.metrics, service, windowStart, errorCount, since, 20), rule);
   }
-  const top = [...byHash.values()].sort((a, b) => b.count - a.count || a.template.localeCompare(b.template)).slice(0, 3);
-  const seen = await metrics.templatesSeen(service, top.map((t) => t.hash), addWindows(windowStart, -baselineWindows, ws), windowStart);
-  return top.map((t) => ({
-    template: t.template,
-    count: t.count,
-    share: errorCount > 0 ? Math.round((t.count / errorCount) * 1000) / 1000 : 0,
-    new: !seen.has(t.hash),
-    firstSeen: new Date(t.firstSeen).toISOString(),
-    exampleLogId: t.exampleLogId,
-  }));
 }
 
 const idsOf = (alerts: { id: string }[]) => alerts.map((a) => a.id).sort().join(',');

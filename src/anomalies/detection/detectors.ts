@@ -6,7 +6,7 @@ import {
   type Baseline,
   type Sensitivity,
 } from './baseline';
-import type { AlertEvidence } from '../alerts/evidence';
+import type { AlertEvidence, TopErrorDto } from '../alerts/evidence';
 import type { Severity } from '../../common/alert-vocabulary';
 import { serviceDownSeverity, severityForRatio, trafficDropSeverity } from './severity';
 
@@ -24,6 +24,11 @@ export interface DetectionRule {
   trafficDropRatio: number;
   /** traffic_drop: the usual volume (logs per window) a service needs for a drop to mean something. */
   trafficMinLogs: number;
+  /** new_error_template (opt-in): alert on an error template not seen for newTemplateLookbackDays. */
+  newTemplateAlerts: boolean;
+  /** new_error_template: occurrences of the new template in one window before it alerts. */
+  newTemplateMinCount: number;
+  newTemplateLookbackDays: number;
 }
 
 export const DEFAULT_RULE: DetectionRule = {
@@ -37,6 +42,9 @@ export const DEFAULT_RULE: DetectionRule = {
   resolveAfterWindows: 3,
   trafficDropRatio: 0.2,
   trafficMinLogs: 100,
+  newTemplateAlerts: false,
+  newTemplateMinCount: 20,
+  newTemplateLookbackDays: 7,
 };
 
 /** What a detector concluded about one window: anomalous (with the numbers for the alert) or not. */
@@ -156,5 +164,26 @@ export function detectTrafficDrop(window: { logCount: number }, history: readonl
     baseline: usual,
     severity: trafficDropSeverity(share),
     message: `Volume fell to ${window.logCount} logs in the window, ${(share * 100).toFixed(1)}% of the usual ${Math.round(usual)}`,
+  };
+}
+
+/**
+ * new_error_template (opt-in per rule): among a window's error templates, those not seen in the look-back
+ * that reach newTemplateMinCount occurrences in the window. Always low: something new is worth a look, not
+ * a page. The next window the template is no longer new, so the alert opens once and resolves after
+ * resolveAfterWindows; a second new template while it is open is counted on it (one alert per type).
+ */
+export function detectNewTemplate(templates: readonly TopErrorDto[], rule: DetectionRule): Verdict {
+  const fresh = templates.filter((t) => t.new && t.count >= rule.newTemplateMinCount);
+  if (!fresh.length) return HEALTHY;
+  const first = fresh[0];
+  return {
+    anomalous: true,
+    value: first.count,
+    threshold: rule.newTemplateMinCount,
+    baseline: null,
+    severity: 'low',
+    message: `New error: "${first.template.slice(0, 200)}" ${first.count} times, not seen in the last ${rule.newTemplateLookbackDays} days${fresh.length > 1 ? ` (and ${fresh.length - 1} more new)` : ''}`,
+    evidence: { topErrors: fresh.slice(0, 3) },
   };
 }

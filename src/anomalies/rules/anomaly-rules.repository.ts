@@ -19,6 +19,9 @@ export const RULE_FIELDS: (keyof DetectionRule)[] = [
   'resolveAfterWindows',
   'trafficDropRatio',
   'trafficMinLogs',
+  'newTemplateAlerts',
+  'newTemplateMinCount',
+  'newTemplateLookbackDays',
 ];
 
 const toStored = ({ updatedAt: _, ...rule }: AnomalyRuleEntity): StoredRule => rule;

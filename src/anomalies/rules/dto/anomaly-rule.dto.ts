@@ -90,6 +90,30 @@ export class PutAnomalyRuleDto {
   @Min(1)
   @ApiProperty({ required: false, nullable: true, type: Number })
   trafficMinLogs?: number | null;
+
+  /** new_error_template: alert (low) when an error template not seen for newTemplateLookbackDays appears (default off) */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsBoolean()
+  @ApiProperty({ required: false, nullable: true, type: Boolean })
+  newTemplateAlerts?: boolean | null;
+
+  /** new_error_template: occurrences in one window before it alerts */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @ApiProperty({ required: false, nullable: true, type: Number })
+  newTemplateMinCount?: number | null;
+
+  /** new_error_template: how many days a template must have been absent */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  @ApiProperty({ required: false, nullable: true, type: Number })
+  newTemplateLookbackDays?: number | null;
 }
 
 /** A service's effective rule (its overrides merged over '*'). */
@@ -107,6 +131,9 @@ export class AnomalyRuleDto {
   resolveAfterWindows: number;
   trafficDropRatio: number;
   trafficMinLogs: number;
+  newTemplateAlerts: boolean;
+  newTemplateMinCount: number;
+  newTemplateLookbackDays: number;
   /** The fields this service sets itself (the others come from *) */
   overrides: string[];
 }

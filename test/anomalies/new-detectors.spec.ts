@@ -1,4 +1,4 @@
-import { DEFAULT_RULE, detectTrafficDrop, type DetectionRule } from '../../src/anomalies/detection/detectors';
+import { DEFAULT_RULE, detectNewTemplate, detectTrafficDrop, type DetectionRule } from '../../src/anomalies/detection/detectors';
 
 const rule: DetectionRule = { ...DEFAULT_RULE };
 const steady = Array.from({ length: 20 }, (_, i) => 1000 + (i % 5) * 10); // 1000..1040, median 1020
@@ -54,5 +54,28 @@ describe('detectTrafficDrop', () => {
     expect(detectTrafficDrop({ logCount: 30 }, swinging, rule, false)).toMatchObject({ anomalous: true, threshold: 38, severity: 'high' });
     // A steady 1000 with a little noise: the ratio bar applies as is.
     expect(detectTrafficDrop({ logCount: 150 }, steady, { ...rule, trafficDropRatio: 0.2 }, false)).toMatchObject({ anomalous: true });
+  });
+});
+
+describe('detectNewTemplate', () => {
+  const t = (template: string, count: number, isNew: boolean) => ({ template, count, share: 0, new: isNew, firstSeen: '2026-12-01T00:00:00.000Z', exampleLogId: '1' });
+  const on = { ...DEFAULT_RULE, newTemplateAlerts: true, newTemplateMinCount: 20 };
+
+  it('opens a low alert for a new template that reaches the count, with it as evidence', () => {
+    const v = detectNewTemplate([t('old <num>', 90, false), t('tls handshake failed with <ip>', 25, true), t('rare <num>', 3, true)], on);
+    expect(v).toEqual({
+      anomalous: true,
+      value: 25,
+      threshold: 20,
+      baseline: null,
+      severity: 'low',
+      message: 'New error: "tls handshake failed with <ip>" 25 times, not seen in the last 7 days',
+      evidence: { topErrors: [t('tls handshake failed with <ip>', 25, true)] },
+    });
+  });
+
+  it('stays quiet for known templates and new ones under the count', () => {
+    expect(detectNewTemplate([t('old <num>', 900, false), t('rare <num>', 19, true)], on)).toEqual({ anomalous: false });
+    expect(detectNewTemplate([], on)).toEqual({ anomalous: false });
   });
 });
