@@ -474,7 +474,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "sending" | "sent" | "failed";
             /** @enum {string} */
-            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop";
+            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
         };
         AlertDeliveryPageDto: {
             data: components["schemas"]["AlertDeliveryDto"][];
@@ -504,7 +504,7 @@ export interface components {
             /** @description The bar it crossed, in the same unit */
             threshold: number | null;
             /** @enum {string} */
-            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop";
+            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
             /** @description The measured value: error rate (0..1), p95 in ms, or silent windows */
             value: number | null;
         };
@@ -531,7 +531,7 @@ export interface components {
             /** @description The bar it crossed, in the same unit */
             threshold: number | null;
             /** @enum {string} */
-            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop";
+            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
             /** @description The measured value: error rate (0..1), p95 in ms, or silent windows */
             value: number | null;
         };
@@ -558,6 +558,9 @@ export interface components {
             errorRateThreshold: number;
             latencyP95ThresholdMs: number;
             minErrorCount: number;
+            newTemplateAlerts: boolean;
+            newTemplateLookbackDays: number;
+            newTemplateMinCount: number;
             /** @description The fields this service sets itself (the others come from *) */
             overrides: string[];
             resolveAfterWindows: number;
@@ -643,7 +646,7 @@ export interface components {
              * @description Only alerts of this type (default: every type)
              * @enum {string}
              */
-            type?: "error_spike" | "high_latency" | "service_down" | "traffic_drop";
+            type?: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
         };
         CreatedApiKeyDto: {
             createdAt: string;
@@ -806,6 +809,12 @@ export interface components {
             latencyP95ThresholdMs?: number | null;
             /** @description error_spike: minimum errors in the window */
             minErrorCount?: number | null;
+            /** @description new_error_template: alert (low) when an error template not seen for newTemplateLookbackDays appears (default off) */
+            newTemplateAlerts?: boolean | null;
+            /** @description new_error_template: how many days a template must have been absent */
+            newTemplateLookbackDays?: number | null;
+            /** @description new_error_template: occurrences in one window before it alerts */
+            newTemplateMinCount?: number | null;
             /** @description Healthy windows in a row that resolve an alert */
             resolveAfterWindows?: number | null;
             /**
@@ -867,7 +876,7 @@ export interface components {
             service: string | null;
             startsAt: string;
             /** @enum {string|null} */
-            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | null;
+            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template" | null;
         };
         SilenceListDto: {
             data: components["schemas"]["SilenceDto"][];
@@ -1066,7 +1075,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "open" | "acknowledged" | "resolved";
-                type?: "error_spike" | "high_latency" | "service_down" | "traffic_drop";
+                type?: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
                 /** @description Only this service (a key bound to a service reads only its own) */
                 service?: string;
                 /** @description Alerts opened at or after this time (ISO 8601) */
