@@ -49,7 +49,8 @@ describe('key scope in one place', () => {
     return r.path
       .replace('/alerts/:id', `/alerts/${alertIds[A]}`)
       .replace('/alert-channels/:id', `/alert-channels/${channelId}`)
-      .replace(':service', A);
+      .replace(':service', A)
+      .replace(':name', A);
   }
 
   beforeAll(async () => {
@@ -98,7 +99,7 @@ describe('key scope in one place', () => {
     expect(scopingProblems(routes)).toEqual([]);
     const scoped = gets.filter((r) => r.scoping?.kind === 'service').map((r) => r.path).sort();
     expect(scoped).toEqual(
-      ['/alert-channels/:id/deliveries', '/alerts', '/alerts/:id', '/anomaly-rules', '/anomaly-rules/:service', '/logs', '/logs/stream', '/metrics', '/services', '/silences'].sort(),
+      ['/alert-channels/:id/deliveries', '/alerts', '/alerts/:id', '/anomaly-rules', '/anomaly-rules/:service', '/logs', '/logs/stream', '/metrics', '/services', '/services/:name/patterns', '/silences'].sort(),
     );
   });
 
@@ -132,7 +133,7 @@ describe('key scope in one place', () => {
         expect([url, res.status]).toEqual([url, 403]); // admin routes, and unscoped ones
       }
     }
-    expect(seen).toHaveLength(9);
+    expect(seen).toHaveLength(10);
   });
 
   it('a foreign service filter is 403 and a blank one 400, on every scoped route', async () => {
