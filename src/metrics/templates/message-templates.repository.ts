@@ -28,12 +28,20 @@ const COLUMNS = `service, window_start AS "windowStart", level, template_hash AS
  */
 @Injectable()
 export class MessageTemplatesRepository {
+  // Driven by the window's metrics rows with errors (just upserted in the same transaction): per service,
+  // the logs are read through the partial index of error/fatal logs (service, timestamp), so the cost is
+  // that of the window's errors, not a second scan of all its logs.
   private readonly aggregateSql = `
     WITH masked AS (
-      SELECT service, level, id, "timestamp", ${templateSql('message')} AS template
-        FROM logs
-       WHERE "timestamp" >= $1::timestamptz AND "timestamp" < $1::timestamptz + make_interval(secs => $2)
-         AND level IN ('error', 'fatal')
+      SELECT m.service, l.level, l.id, l."timestamp", ${templateSql('l.message')} AS template
+        FROM metrics m
+        CROSS JOIN LATERAL (
+          SELECT level, id, "timestamp", message FROM logs
+           WHERE logs.service = m.service
+             AND "timestamp" >= $1::timestamptz AND "timestamp" < $1::timestamptz + make_interval(secs => $2)
+             AND level IN ('error', 'fatal')
+        ) l
+       WHERE m.window_seconds = $2 AND m.window_start = $1::timestamptz AND m.error_count > 0
     ), grouped AS (
       SELECT service, level, template, count(*)::int AS n, min("timestamp") AS first_seen, min(id) AS example_id
         FROM masked GROUP BY service, level, template
