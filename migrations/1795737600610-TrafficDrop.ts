@@ -8,8 +8,8 @@ const AFTER = `'error_spike', 'high_latency', 'service_down', 'traffic_drop'`;
  * (the '*' row gets the defaults: under a fifth of the usual volume, for services with 100+ logs a
  * window). down() deletes traffic_drop alerts and silences, which the older constraints cannot hold.
  */
-export class TrafficDrop1795737600510 implements MigrationInterface {
-  name = 'TrafficDrop1795737600510';
+export class TrafficDrop1795737600610 implements MigrationInterface {
+  name = 'TrafficDrop1795737600610';
 
   async up(qr: QueryRunner): Promise<void> {
     await this.types(qr, AFTER);

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * aggregation, read by detection (alert evidence) and GET /services/:name/patterns. alerts.evidence
  * (owned by anomalies) keeps what an alert was opened or escalated with.
  */
-export class MessageTemplates1795737600520 implements MigrationInterface {
-  name = 'MessageTemplates1795737600520';
+export class MessageTemplates1795737600620 implements MigrationInterface {
+  name = 'MessageTemplates1795737600620';
 
   async up(qr: QueryRunner): Promise<void> {
     await qr.query(`

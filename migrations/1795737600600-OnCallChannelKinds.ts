@@ -8,8 +8,8 @@ const list = (kinds: string[]) => kinds.map((k) => `'${k}'`).join(', ');
  * alert_channels.kind takes the on-call outputs: pagerduty, alertmanager, teams, discord. down() deletes
  * channels of those kinds (and, by cascade, their deliveries): the older constraint cannot hold them.
  */
-export class OnCallChannelKinds1795737600500 implements MigrationInterface {
-  name = 'OnCallChannelKinds1795737600500';
+export class OnCallChannelKinds1795737600600 implements MigrationInterface {
+  name = 'OnCallChannelKinds1795737600600';
 
   async up(qr: QueryRunner): Promise<void> {
     await qr.query(`ALTER TABLE alert_channels DROP CONSTRAINT alert_channels_kind_check`);

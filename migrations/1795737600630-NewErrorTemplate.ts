@@ -7,8 +7,8 @@ const AFTER = `'error_spike', 'high_latency', 'service_down', 'traffic_drop', 'n
  * The opt-in new_error_template alert type: alerts and silences may name it; anomaly_rules gets its three
  * settings ('*': off, 20 occurrences, 7 days). down() deletes such alerts and silences.
  */
-export class NewErrorTemplate1795737600530 implements MigrationInterface {
-  name = 'NewErrorTemplate1795737600530';
+export class NewErrorTemplate1795737600630 implements MigrationInterface {
+  name = 'NewErrorTemplate1795737600630';
 
   async up(qr: QueryRunner): Promise<void> {
     await this.types(qr, AFTER);
