@@ -9,11 +9,17 @@ import { DeliveryDispatcher } from './delivery/delivery-dispatcher.service';
 import { DeliveryOutboxRepository } from './delivery/delivery-outbox.repository';
 import { DeliveryScheduler } from './delivery/delivery.scheduler';
 import { DeliveryStatsReader } from './delivery/delivery-stats.reader';
+import { AlertmanagerRefresher } from './delivery/alertmanager-refresher.service';
+import { AlertmanagerRefreshScheduler } from './delivery/alertmanager-refresh.scheduler';
+import { AlertmanagerSender } from './senders/alertmanager.sender';
+import { DiscordSender } from './senders/discord.sender';
 import { EmailSender } from './senders/email.sender';
 import { GmailSender } from './senders/gmail.sender';
+import { PagerDutySender } from './senders/pagerduty.sender';
 import { SenderRegistry } from './senders/sender-registry';
 import { SlackWebhookSender } from './senders/slack-webhook.sender';
 import { SlackSender } from './senders/slack.sender';
+import { TeamsSender } from './senders/teams.sender';
 import { WebhookSender } from './senders/webhook.sender';
 
 /**
@@ -36,10 +42,16 @@ import { WebhookSender } from './senders/webhook.sender';
     GmailSender,
     EmailSender,
     WebhookSender,
+    PagerDutySender,
+    AlertmanagerSender,
+    TeamsSender,
+    DiscordSender,
     DeliveryOutboxRepository,
     DeliveryDispatcher,
     DeliveryScheduler,
     DeliveryStatsReader,
+    AlertmanagerRefresher,
+    AlertmanagerRefreshScheduler,
   ],
   exports: [DeliveryStatsReader],
 })

@@ -38,12 +38,15 @@ export function formatDuration(ms: number): string {
 
 /**
  * A value, threshold or baseline in the unit its alert type uses: error rates are fractions, latencies
- * p95 milliseconds; service_down counts silent windows, and its baseline is the usual logs per window.
+ * p95 milliseconds; service_down counts silent windows, and its baseline is the usual logs per window;
+ * traffic_drop is logs per window, all three numbers.
  */
 export function formatValue(type: string, v: number | null, field: 'value' | 'threshold' | 'baseline' = 'value'): string {
   if (v == null || !Number.isFinite(v)) return 'n/a';
   if (type === 'error_spike') return v <= 1 ? `${(v * 100).toFixed(1)}% errors` : `${v}`;
   if (type === 'high_latency') return `${Math.round(v)} ms p95`;
+  if (type === 'traffic_drop') return `${Math.round(v)} logs per window`;
+  if (type === 'new_error_template') return `${Math.round(v)} occurrences`;
   if (type === 'service_down') {
     return field === 'baseline' ? `${Math.round(v)} logs per window` : `${v} silent window${v === 1 ? '' : 's'}`;
   }
@@ -52,6 +55,18 @@ export function formatValue(type: string, v: number | null, field: 'value' | 'th
 
 export function durationOf(n: AlertNotice): string | null {
   return n.event === 'resolved' && n.resolvedAt ? formatDuration(n.resolvedAt.getTime() - n.openedAt.getTime()) : null;
+}
+
+/**
+ * The evidence an on-call engineer reads first: each top error template with its share of the window's
+ * errors, and whether it is new (not seen in the service's baseline period). One line per template.
+ */
+export function topErrorsLine(n: AlertNotice): string | null {
+  const top = n.evidence?.topErrors;
+  if (!top?.length) return null;
+  return top
+    .map((t) => `${Math.round(t.share * 100)}% ${t.template.length > 150 ? `${t.template.slice(0, 149)}…` : t.template} (${t.count}${t.new ? ', new' : ''}, first ${t.firstSeen})`)
+    .join('\n');
 }
 
 /** The one-line headline of an alert event. */
@@ -73,6 +88,8 @@ export function facts(n: AlertNotice): [string, string][] {
     ['Baseline', formatValue(n.type, n.baseline, 'baseline')],
     ['Opened', n.openedAt.toISOString()],
   ];
+  const top = topErrorsLine(n);
+  if (top) rows.push(['Top errors', top]);
   const lasted = durationOf(n);
   if (lasted) rows.push(['Resolved', `${n.resolvedAt!.toISOString()} (lasted ${lasted})`]);
   if (n.occurrences > 1) rows.push(['Occurrences', String(n.occurrences)]);
@@ -187,6 +204,7 @@ export function webhookEvent(n: AlertNotice): Record<string, unknown> {
       value: n.value,
       threshold: n.threshold,
       baseline: n.baseline,
+      evidence: n.evidence ?? null,
       openedAt: n.openedAt.toISOString(),
       resolvedAt: n.resolvedAt ? n.resolvedAt.toISOString() : null,
       durationSeconds: n.resolvedAt ? Math.round((n.resolvedAt.getTime() - n.openedAt.getTime()) / 1000) : null,

@@ -5,7 +5,7 @@
  */
 
 /** What a detector can find. */
-export const ALERT_TYPES = ['error_spike', 'high_latency', 'service_down'] as const;
+export const ALERT_TYPES = ['error_spike', 'high_latency', 'service_down', 'traffic_drop', 'new_error_template'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 /** Severities, lowest first: the order IS the ranking (escalation, a channel's minimum severity). */

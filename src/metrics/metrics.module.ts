@@ -1,3 +1,4 @@
+import { MessageTemplatesRepository } from './templates/message-templates.repository';
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PartitionMaintainer } from '../database/time-series/partition-maintainer.service';
@@ -18,6 +19,7 @@ import { WindowLedger } from './window-ledger';
   providers: [
     MetricsRepository,
     MetricsSeriesRepository,
+    MessageTemplatesRepository,
     MetricWindowsRepository,
     MetricsService,
     MetricsQueryService,

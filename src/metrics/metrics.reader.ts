@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { historyStart } from './metric-window';
 import { MetricsRepository, type MetricRow } from './metrics.repository';
+import { MessageTemplatesRepository, type TemplateRow } from './templates/message-templates.repository';
 
 export type { MetricRow } from './metrics.repository';
+export type { TemplateRow } from './templates/message-templates.repository';
 
 /**
  * What other modules may read of `metrics` (detection, GET /services): a service's window, its recent
@@ -15,6 +17,7 @@ export class MetricsReader {
 
   constructor(
     private readonly metrics: MetricsRepository,
+    private readonly templates: MessageTemplatesRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.windowSeconds = config.metrics.windowSeconds;
@@ -50,5 +53,15 @@ export class MetricsReader {
    */
   lastActiveWindow(service: string, upTo: Date, since: Date | null = null): Promise<Date | null> {
     return this.metrics.lastActiveWindow(service, upTo, since, this.windowSeconds);
+  }
+
+  /** A service's error/fatal message templates of the windows in [from, to), oldest window first. */
+  templatesBetween(service: string, from: Date, to: Date, level: 'error' | 'fatal' | null = null): Promise<TemplateRow[]> {
+    return this.templates.range(service, this.windowSeconds, from, to, level);
+  }
+
+  /** Which of these template keys the service had in the windows of [from, to). */
+  templatesSeen(service: string, hashes: string[], from: Date, to: Date): Promise<Set<string>> {
+    return this.templates.seen(service, this.windowSeconds, hashes, from, to);
   }
 }

@@ -8,6 +8,7 @@ import { EventBus } from '../events/event-bus.service';
 import { addWindows, isCaughtUp, isDue, lastDueWindow, windowsOf, windowStartOf } from './metric-window';
 import { MetricWindowsRepository } from './metric-windows.repository';
 import { MetricsRepository, type MetricRow } from './metrics.repository';
+import { MessageTemplatesRepository } from './templates/message-templates.repository';
 
 /** How far back a restart catches up missed windows, and how many windows one pass takes on. */
 export const CATCH_UP_HORIZON_MS = 24 * 3600_000;
@@ -44,6 +45,7 @@ export class MetricsService {
     private readonly db: DatabaseService,
     private readonly metrics: MetricsRepository,
     private readonly windows: MetricWindowsRepository,
+    private readonly templates: MessageTemplatesRepository,
     private readonly events: EventBus,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -73,6 +75,7 @@ export class MetricsService {
     try {
       done = await this.db.transaction(async (m) => {
         logCount = await this.metrics.aggregate(m, windowStart, ws);
+        await this.templates.aggregate(m, windowStart, ws);
         // Commit only if the lease is still ours: a replica that took over an expired lease wins.
         if (!(await this.windows.markAggregated(m, windowStart, ws, this.owner, logCount))) {
           throw new LeaseLost();
@@ -143,14 +146,17 @@ export class MetricsService {
   async reaggregate(windowStart: Date): Promise<number> {
     return this.db.transaction(async (m) => {
       const n = await this.metrics.aggregate(m, windowStart, this.windowSeconds);
+      await this.templates.aggregate(m, windowStart, this.windowSeconds);
       await this.windows.updateLogCount(m, windowStart, this.windowSeconds, n);
       return n;
     });
   }
 
-  /** Drops ledger rows of windows past metric retention, so metric_windows does not grow forever. */
-  pruneLedger(now = new Date()): Promise<number> {
-    return this.windows.prune(this.windowSeconds, new Date(now.getTime() - this.retentionDays * 86_400_000));
+  /** Drops ledger rows and message templates of windows past metric retention, so neither grows forever. */
+  async pruneLedger(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.retentionDays * 86_400_000);
+    await this.templates.deleteBefore(this.windowSeconds, cutoff);
+    return this.windows.prune(this.windowSeconds, cutoff);
   }
 
   /** GET /metrics: windows of [from, to), oldest first. */

@@ -127,6 +127,7 @@ describe('alert delivery: senders, retries, rate limits, silences', () => {
         value: 0.3,
         threshold: 0.05,
         baseline: 0.008,
+        evidence: null,
         openedAt: '2026-11-27T10:00:00.000Z',
         resolvedAt: null,
         durationSeconds: null,

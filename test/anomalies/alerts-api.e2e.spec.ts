@@ -44,6 +44,11 @@ describe('alerts, rules, silences and services over HTTP', () => {
         sensitivity: 'medium',
         downAfterWindows: 5,
         resolveAfterWindows: 3,
+        trafficDropRatio: 0.2,
+        trafficMinLogs: 100,
+        newTemplateAlerts: false,
+        newTemplateMinCount: 20,
+        newTemplateLookbackDays: 7,
         overrides: expect.arrayContaining(['enabled', 'downAfterWindows']),
       });
     });

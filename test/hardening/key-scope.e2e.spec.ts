@@ -49,7 +49,8 @@ describe('key scope in one place', () => {
     return r.path
       .replace('/alerts/:id', `/alerts/${alertIds[A]}`)
       .replace('/alert-channels/:id', `/alert-channels/${channelId}`)
-      .replace(':service', A);
+      .replace(':service', A)
+      .replace(':name', A);
   }
 
   beforeAll(async () => {
@@ -98,7 +99,7 @@ describe('key scope in one place', () => {
     expect(scopingProblems(routes)).toEqual([]);
     const scoped = gets.filter((r) => r.scoping?.kind === 'service').map((r) => r.path).sort();
     expect(scoped).toEqual(
-      ['/alert-channels/:id/deliveries', '/alerts', '/alerts/:id', '/anomaly-rules', '/anomaly-rules/:service', '/logs', '/logs/histogram', '/logs/stream', '/metrics', '/services', '/silences'].sort(),
+      ['/alert-channels/:id/deliveries', '/alerts', '/alerts/:id', '/anomaly-rules', '/anomaly-rules/:service', '/logs', '/logs/histogram', '/logs/stream', '/metrics', '/services', '/services/:name/patterns', '/silences'].sort(),
     );
   });
 
@@ -133,7 +134,7 @@ describe('key scope in one place', () => {
         expect([url, res.status]).toEqual([url, 403]); // admin routes, and unscoped ones
       }
     }
-    expect(seen).toHaveLength(10);
+    expect(seen).toHaveLength(11);
   });
 
   it("/logs/histogram of a bound key counts its service's logs, and an admin's every service's", async () => {

@@ -455,6 +455,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/services/{name}/patterns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service's error and fatal message templates over a range: counts, share, first/last seen, trend. */
+        get: operations["listPatterns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/silences": {
         parameters: {
             query?: never;
@@ -539,7 +556,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "slack_webhook" | "slack" | "gmail" | "email" | "webhook";
+            kind: "slack_webhook" | "slack" | "gmail" | "email" | "webhook" | "pagerduty" | "alertmanager" | "teams" | "discord";
             /** @enum {string} */
             minSeverity: "low" | "medium" | "high" | "critical";
             name: string;
@@ -573,7 +590,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "sending" | "sent" | "failed";
             /** @enum {string} */
-            type: "error_spike" | "high_latency" | "service_down";
+            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
         };
         AlertDeliveryPageDto: {
             data: components["schemas"]["AlertDeliveryDto"][];
@@ -584,6 +601,8 @@ export interface components {
             /** @description The service's usual value (frozen while the alert is open) */
             baseline: number | null;
             events: components["schemas"]["AlertEventDto"][];
+            /** @description What it was opened or last escalated with: error_spike the top error templates; null when none */
+            evidence: components["schemas"]["AlertEvidenceDto"] | null;
             id: string;
             lastSeenAt: string;
             message: string;
@@ -601,7 +620,7 @@ export interface components {
             /** @description The bar it crossed, in the same unit */
             threshold: number | null;
             /** @enum {string} */
-            type: "error_spike" | "high_latency" | "service_down";
+            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
             /** @description The measured value: error rate (0..1), p95 in ms, or silent windows */
             value: number | null;
         };
@@ -609,6 +628,8 @@ export interface components {
             acknowledgedAt: string | null;
             /** @description The service's usual value (frozen while the alert is open) */
             baseline: number | null;
+            /** @description What it was opened or last escalated with: error_spike the top error templates; null when none */
+            evidence: components["schemas"]["AlertEvidenceDto"] | null;
             id: string;
             lastSeenAt: string;
             message: string;
@@ -626,7 +647,7 @@ export interface components {
             /** @description The bar it crossed, in the same unit */
             threshold: number | null;
             /** @enum {string} */
-            type: "error_spike" | "high_latency" | "service_down";
+            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
             /** @description The measured value: error rate (0..1), p95 in ms, or silent windows */
             value: number | null;
         };
@@ -637,6 +658,9 @@ export interface components {
             id: string;
             /** @enum {string} */
             severity: "low" | "medium" | "high" | "critical";
+        };
+        AlertEvidenceDto: {
+            topErrors?: components["schemas"]["TopErrorDto"][];
         };
         AlertListDto: {
             data: components["schemas"]["AlertDto"][];
@@ -650,6 +674,9 @@ export interface components {
             errorRateThreshold: number;
             latencyP95ThresholdMs: number;
             minErrorCount: number;
+            newTemplateAlerts: boolean;
+            newTemplateLookbackDays: number;
+            newTemplateMinCount: number;
             /** @description The fields this service sets itself (the others come from *) */
             overrides: string[];
             resolveAfterWindows: number;
@@ -657,6 +684,8 @@ export interface components {
             sensitivity: "low" | "medium" | "high";
             /** @description The service, or * for the defaults */
             service: string;
+            trafficDropRatio: number;
+            trafficMinLogs: number;
         };
         AnomalyRuleListDto: {
             data: components["schemas"]["AnomalyRuleDto"][];
@@ -683,7 +712,8 @@ export interface components {
         CreateAlertChannelDto: {
             /**
              * @description Per kind: slack_webhook {webhookUrl}; slack {channel}; gmail {to: [emails]};
-             *     email {to: [emails], from?, apiKey?}; webhook {url, secret?, headers?}
+             *     email {to: [emails], from?, apiKey?}; webhook {url, secret?, standardSecret? (whsec_...), headers?};
+             *     pagerduty {routingKey, eventsUrl?}; alertmanager {url, headers?}; teams {webhookUrl}; discord {webhookUrl}
              */
             config: {
                 [key: string]: unknown;
@@ -693,7 +723,7 @@ export interface components {
             /** @description Which alert events are sent (default all three) */
             events?: ("opened" | "escalated" | "resolved")[];
             /** @enum {string} */
-            kind: "slack_webhook" | "slack" | "gmail" | "email" | "webhook";
+            kind: "slack_webhook" | "slack" | "gmail" | "email" | "webhook" | "pagerduty" | "alertmanager" | "teams" | "discord";
             /**
              * @description Lowest severity this channel is told about (default low)
              * @enum {string}
@@ -732,7 +762,7 @@ export interface components {
              * @description Only alerts of this type (default: every type)
              * @enum {string}
              */
-            type?: "error_spike" | "high_latency" | "service_down";
+            type?: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
         };
         CreatedApiKeyDto: {
             createdAt: string;
@@ -916,6 +946,28 @@ export interface components {
             /** @description How many log records were refused (int64, a decimal string in OTLP/JSON). */
             rejectedLogRecords: string;
         };
+        PatternDto: {
+            /** @description Logs with this template in the range (of the windows where it was among the top 20) */
+            count: number;
+            /** @description The id of one log with this template */
+            exampleLogId: string;
+            firstSeen: string;
+            lastSeen: string;
+            /** @description Not seen in the hour before `from` */
+            new: boolean;
+            /** @description Its share of the listed templates' logs (0..1) */
+            share: number;
+            /** @description The message with its variable parts masked */
+            template: string;
+            /** @description Counts per equal part of the range, oldest first (12 parts) */
+            trend: number[];
+        };
+        PatternListDto: {
+            data: components["schemas"]["PatternDto"][];
+            from: string;
+            service: string;
+            to: string;
+        };
         PutAnomalyRuleDto: {
             /** @description How many recent windows make the baseline */
             baselineWindows?: number | null;
@@ -929,6 +981,12 @@ export interface components {
             latencyP95ThresholdMs?: number | null;
             /** @description error_spike: minimum errors in the window */
             minErrorCount?: number | null;
+            /** @description new_error_template: alert (low) when an error template not seen for newTemplateLookbackDays appears (default off) */
+            newTemplateAlerts?: boolean | null;
+            /** @description new_error_template: how many days a template must have been absent */
+            newTemplateLookbackDays?: number | null;
+            /** @description new_error_template: occurrences in one window before it alerts */
+            newTemplateMinCount?: number | null;
             /** @description Healthy windows in a row that resolve an alert */
             resolveAfterWindows?: number | null;
             /**
@@ -936,6 +994,10 @@ export interface components {
              * @enum {string|null}
              */
             sensitivity?: "low" | "medium" | "high" | null;
+            /** @description traffic_drop: a window under this fraction of the usual volume is a drop (0 turns traffic_drop off) */
+            trafficDropRatio?: number | null;
+            /** @description traffic_drop: the usual logs per window a service needs before a drop is judged */
+            trafficMinLogs?: number | null;
         };
         ReadyzDto: {
             /**
@@ -986,15 +1048,17 @@ export interface components {
             service: string | null;
             startsAt: string;
             /** @enum {string|null} */
-            type: "error_spike" | "high_latency" | "service_down" | null;
+            type: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template" | null;
         };
         SilenceListDto: {
             data: components["schemas"]["SilenceDto"][];
         };
+        TopErrorDto: Record<string, never>;
         UpdateAlertChannelDto: {
             /**
              * @description Per kind: slack_webhook {webhookUrl}; slack {channel}; gmail {to: [emails]};
-             *     email {to: [emails], from?, apiKey?}; webhook {url, secret?, headers?}
+             *     email {to: [emails], from?, apiKey?}; webhook {url, secret?, standardSecret? (whsec_...), headers?};
+             *     pagerduty {routingKey, eventsUrl?}; alertmanager {url, headers?}; teams {webhookUrl}; discord {webhookUrl}
              */
             config?: {
                 [key: string]: unknown;
@@ -1247,7 +1311,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "open" | "acknowledged" | "resolved";
-                type?: "error_spike" | "high_latency" | "service_down";
+                type?: "error_spike" | "high_latency" | "service_down" | "traffic_drop" | "new_error_template";
                 /** @description Only this service (a key bound to a service reads only its own) */
                 service?: string;
                 /** @description Alerts opened at or after this time (ISO 8601) */
@@ -1789,6 +1853,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceListDto"];
+                };
+            };
+        };
+    };
+    listPatterns: {
+        parameters: {
+            query?: {
+                /** @description Only this level's templates (default both: only error and fatal logs are templated) */
+                level?: "error" | "fatal";
+                /** @description Windows starting at or after this time (ISO 8601); default: an hour before `to` */
+                from?: string;
+                /** @description Windows starting before this time (ISO 8601); default: now */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatternListDto"];
                 };
             };
         };

@@ -15,7 +15,8 @@ export class CreateAlertChannelDto {
 
   /**
    * Per kind: slack_webhook {webhookUrl}; slack {channel}; gmail {to: [emails]};
-   * email {to: [emails], from?, apiKey?}; webhook {url, secret?, headers?}
+   * email {to: [emails], from?, apiKey?}; webhook {url, secret?, standardSecret? (whsec_...), headers?};
+   * pagerduty {routingKey, eventsUrl?}; alertmanager {url, headers?}; teams {webhookUrl}; discord {webhookUrl}
    */
   @ApiProperty({ type: 'object', additionalProperties: true })
   @IsObject()

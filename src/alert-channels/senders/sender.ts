@@ -1,7 +1,8 @@
 import type { ErrorDetail } from '../../common/errors/api-error';
 import type { Notification } from '../notification';
+import { assertPublicTarget, OutboundTargetError } from '../outbound/address-guard';
 
-export const CHANNEL_KINDS = ['slack_webhook', 'slack', 'gmail', 'email', 'webhook'] as const;
+export const CHANNEL_KINDS = ['slack_webhook', 'slack', 'gmail', 'email', 'webhook', 'pagerduty', 'alertmanager', 'teams', 'discord'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 /** A channel's config as stored (secrets sealed) or in use (secrets open): plain JSON. */
@@ -89,12 +90,63 @@ export const check = {
     }
     return (v as string[]).map((e) => e.trim());
   },
+  /** A required or optional http(s) URL whose host is public (unless private targets are allowed). */
+  async url(config: ChannelConfig, key: string, problems: ErrorDetail[], allowPrivate: boolean, opts: { optional?: boolean } = {}): Promise<string | undefined> {
+    const url = check.string(config, key, problems, opts);
+    if (!url) return undefined;
+    try {
+      await assertPublicTarget(url, allowPrivate);
+    } catch (e) {
+      if (!(e instanceof OutboundTargetError)) throw e;
+      problems.push({ field: `config.${key}`, message: `${key} ${e.message}` });
+    }
+    return url;
+  },
+  /**
+   * A `headers` map of extra request headers (auth tokens for a receiver); `reserved` names are the
+   * transport's or the sender's own and cannot be overridden.
+   */
+  headers(config: ChannelConfig, problems: ErrorDetail[], reserved: ReadonlySet<string>): Record<string, string> | undefined {
+    if (config.headers === undefined || config.headers === null) return undefined;
+    if (typeof config.headers !== 'object' || Array.isArray(config.headers)) {
+      problems.push({ field: 'config.headers', message: 'headers must be an object of header names to string values' });
+      return undefined;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(config.headers as Record<string, unknown>)) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/.test(name)) {
+        problems.push({ field: `config.headers.${name}`, message: `"${name}" is not a valid header name` });
+      } else if (TRANSPORT_HEADERS.has(name.toLowerCase()) || reserved.has(name.toLowerCase())) {
+        problems.push({ field: `config.headers.${name}`, message: `${name} is set by Tracer and cannot be overridden` });
+      } else if (typeof value !== 'string' || /[\r\n\0]/.test(value) || value.length > 4096) {
+        problems.push({ field: `config.headers.${name}`, message: `${name} must be a single-line string` });
+      } else headers[name] = value;
+    }
+    return Object.keys(headers).length ? headers : undefined;
+  },
   unknownKeys(config: ChannelConfig, allowed: string[], problems: ErrorDetail[]): void {
     for (const k of Object.keys(config)) {
       if (!allowed.includes(k)) problems.push({ field: `config.${k}`, message: `${k} is not a setting of this channel kind` });
     }
   },
 };
+
+/** Headers the HTTP transport sets itself. */
+const TRANSPORT_HEADERS = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection']);
+
+/**
+ * Sends one request per item, in order, and stops at the first failure (its result is the send's). For
+ * receivers that take one event per request (PagerDuty) when a digest holds several: a retry sends the
+ * earlier ones again, which the receiver de-duplicates by their keys.
+ */
+export async function sendEach<T>(items: T[], one: (item: T) => Promise<SendResult>): Promise<SendResult> {
+  let last: SendResult = sent(null);
+  for (const item of items) {
+    last = await one(item);
+    if (!last.ok) return last;
+  }
+  return last;
+}
 
 /** A practical email check: one @, no spaces, a dot in the domain; optional "Name <addr>" form. */
 export function isEmail(value: string): boolean {

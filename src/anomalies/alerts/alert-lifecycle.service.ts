@@ -51,6 +51,7 @@ export class AlertLifecycleService {
         value: verdict.value,
         threshold: verdict.threshold,
         baseline: verdict.baseline,
+        evidence: verdict.evidence ?? null,
         at: window.end,
         windowStart: window.start,
       });
@@ -65,7 +66,7 @@ export class AlertLifecycleService {
         occurrences: current.occurrences + 1,
         healthyWindows: 0,
         value: verdict.value,
-        ...(escalate ? { severity: verdict.severity, message: verdict.message, silenced } : {}),
+        ...(escalate ? { severity: verdict.severity, message: verdict.message, silenced, ...(verdict.evidence ? { evidence: verdict.evidence } : {}) } : {}),
       });
       return escalate ? [await this.record(m, alert, 'escalated')] : [];
     }

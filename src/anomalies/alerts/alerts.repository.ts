@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In, IsNull, LessThan, Not, type EntityManager, type Repository } from 'typeorm';
 import type { AlertEventKind, AlertStatus, AlertType, Severity } from '../../common/alert-vocabulary';
 import { DatabaseService } from '../../database/database.service';
+import type { AlertEvidence } from './evidence';
 import { AlertEventEntity } from './entities/alert-event.entity';
 import { AlertEntity } from './entities/alert.entity';
 
@@ -24,7 +25,7 @@ export interface AlertFilter {
 export type AlertChanges = Partial<
   Pick<
     AlertEntity,
-    'severity' | 'status' | 'silenced' | 'message' | 'value' | 'lastSeenAt' | 'resolvedAt' | 'occurrences' | 'healthyWindows' | 'lastWindowStart' | 'acknowledgedAt'
+    'severity' | 'status' | 'silenced' | 'message' | 'value' | 'evidence' | 'lastSeenAt' | 'resolvedAt' | 'occurrences' | 'healthyWindows' | 'lastWindowStart' | 'acknowledgedAt'
   >
 >;
 
@@ -37,12 +38,13 @@ export interface NewAlert {
   value: number;
   threshold: number;
   baseline: number | null;
+  evidence?: AlertEvidence | null;
   /** When it opened (the end of its first anomalous window). */
   at: Date;
   windowStart: Date;
 }
 
-const LIST_COLUMNS = `id, service, type, severity, status, silenced, message, value, threshold, baseline,
+const LIST_COLUMNS = `id, service, type, severity, status, silenced, message, value, threshold, baseline, evidence,
   opened_at AS "openedAt", last_seen_at AS "lastSeenAt", acknowledged_at AS "acknowledgedAt",
   resolved_at AS "resolvedAt", occurrences, healthy_windows AS "healthyWindows",
   first_window_start AS "firstWindowStart", last_window_start AS "lastWindowStart", opened_at::text AS "openedAtText"`;
@@ -96,6 +98,7 @@ export class AlertsRepository {
         value: a.value,
         threshold: a.threshold,
         baseline: a.baseline,
+        evidence: a.evidence ?? null,
         openedAt: a.at,
         lastSeenAt: a.at,
         firstWindowStart: a.windowStart,
@@ -163,6 +166,18 @@ export class AlertsRepository {
         ORDER BY opened_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
+  }
+
+  /**
+   * Every unresolved, unsilenced alert with its newest event (what a channel that is re-told about open
+   * alerts, Alertmanager, posts again).
+   */
+  async unresolvedWithLatestEvent(): Promise<{ event: AlertEventEntity; alert: AlertEntity }[]> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT max(e.id) AS id FROM alert_events e JOIN alerts a ON a.id = e.alert_id
+        WHERE a.status <> 'resolved' AND NOT a.silenced GROUP BY e.alert_id`,
+    );
+    return this.eventsWithAlerts(rows.map((r) => String(r.id)));
   }
 
   /** Every unresolved alert's service and type (service health). */

@@ -22,6 +22,7 @@ export function toAlertDto(a: AlertRow): AlertDto {
     value: a.value,
     threshold: a.threshold,
     baseline: a.baseline,
+    evidence: a.evidence ?? null,
     openedAt: iso(a.openedAt)!,
     lastSeenAt: iso(a.lastSeenAt)!,
     acknowledgedAt: iso(a.acknowledgedAt),

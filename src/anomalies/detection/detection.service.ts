@@ -4,13 +4,15 @@ import { DatabaseService } from '../../database/database.service';
 import { EventBus } from '../../events/event-bus.service';
 import { addWindows } from '../../metrics/metric-window';
 import { MetricsReader, type MetricRow } from '../../metrics/metrics.reader';
+import { windowTemplates } from './error-templates';
+import type { TopErrorDto } from '../alerts/evidence';
 import { WindowLedger } from '../../metrics/window-ledger';
 import { AlertLifecycleService, type PendingAlertEvent } from '../alerts/alert-lifecycle.service';
 import { AlertsRepository } from '../alerts/alerts.repository';
 import { AnomalyRulesService } from '../rules/anomaly-rules.service';
 import { median } from './baseline';
 import { DetectionStateRepository } from './detection-state.repository';
-import { detectErrorSpike, detectHighLatency, detectServiceDown, MIN_LATENCY_SAMPLES, type DetectionRule, type Verdict } from './detectors';
+import { detectErrorSpike, detectHighLatency, detectServiceDown, detectNewTemplate, detectTrafficDrop, MIN_LATENCY_SAMPLES, type DetectionRule, type Verdict } from './detectors';
 
 const HEALTHY: Verdict = { anomalous: false };
 const BATCH = 100;
@@ -136,17 +138,19 @@ export class DetectionService {
   private async plan(service: string, windowStart: Date): Promise<Plan> {
     const rule = await this.rules.effective(service);
     const unresolved = await this.alerts.unresolvedOf(service);
-    const downAlertOpen = unresolved.some((a) => a.type === 'service_down');
-    return { rule, openIds: idsOf(unresolved), verdicts: rule.enabled ? await this.verdicts(service, windowStart, rule, downAlertOpen) : null };
+    const open = new Set(unresolved.map((a) => a.type));
+    return { rule, openIds: idsOf(unresolved), verdicts: rule.enabled ? await this.verdicts(service, windowStart, rule, open) : null };
   }
 
-  private async verdicts(service: string, windowStart: Date, rule: DetectionRule, downAlertOpen: boolean): Promise<Record<AlertType, Verdict>> {
+  private async verdicts(service: string, windowStart: Date, rule: DetectionRule, open: Set<AlertType>): Promise<Record<AlertType, Verdict>> {
+    const downAlertOpen = open.has('service_down');
     const ws = this.windowSeconds;
     const current = (await this.metrics.window(service, windowStart)) ?? emptyRow(service, windowStart, ws);
     const history = async (type: AlertType) =>
       this.metrics.history(service, windowStart, rule.baselineWindows, await this.alerts.incidentRanges(service, type));
     const errorHistory = await history('error_spike');
     const latencyHistory = await history('high_latency');
+    const trafficHistory = rule.trafficDropRatio > 0 ? await history('traffic_drop') : [];
 
     let silence = { silentWindows: 0, recentlyActive: false, typicalLogCount: null as number | null };
     if (current.logCount === 0) {
@@ -162,15 +166,31 @@ export class DetectionService {
         };
       }
     }
+    const errorSpike = detectErrorSpike(current, errorHistory.map((r) => r.errorCount / r.logCount), rule);
+    if (errorSpike.anomalous) errorSpike.evidence = { topErrors: await this.topErrors(service, windowStart, current.errorCount, rule) };
     return {
-      error_spike: detectErrorSpike(current, errorHistory.map((r) => r.errorCount / r.logCount), rule),
+      error_spike: errorSpike,
       high_latency: detectHighLatency(
         current,
         latencyHistory.filter((r) => r.latencyCount >= MIN_LATENCY_SAMPLES && r.latencyP95 !== null).map((r) => r.latencyP95!),
         rule,
       ),
       service_down: detectServiceDown(current, silence, rule),
+      traffic_drop: detectTrafficDrop(current, trafficHistory.map((r) => r.logCount), rule, open.has('traffic_drop')),
+      new_error_template: await this.newTemplate(service, windowStart, current.errorCount, rule),
     };
+  }
+
+  /** The top 3 templates of the window's errors; new = not seen in the baseline windows before it. */
+  private topErrors(service: string, windowStart: Date, errorCount: number, rule: DetectionRule): Promise<TopErrorDto[]> {
+    return windowTemplates(this.metrics, service, windowStart, errorCount, addWindows(windowStart, -rule.baselineWindows, this.windowSeconds), 3);
+  }
+
+  /** new_error_template (opt-in): the window's templates, new = not seen in the rule's look-back days. */
+  private async newTemplate(service: string, windowStart: Date, errorCount: number, rule: DetectionRule): Promise<Verdict> {
+    if (!rule.newTemplateAlerts || errorCount < rule.newTemplateMinCount) return HEALTHY;
+    const since = new Date(windowStart.getTime() - rule.newTemplateLookbackDays * 86_400_000);
+    return detectNewTemplate(await windowTemplates(this.metrics, service, windowStart, errorCount, since, 20), rule);
   }
 }
 

@@ -18,3 +18,11 @@ export function severityForRatio(ratio: number): Severity {
 export function serviceDownSeverity(silentWindows: number, downAfterWindows: number): Severity {
   return silentWindows >= 3 * downAfterWindows ? 'critical' : 'high';
 }
+
+/**
+ * traffic_drop by what is left of the usual volume: a tenth or more medium, less than that high. Never
+ * critical: a service that stopped altogether is service_down's to raise.
+ */
+export function trafficDropSeverity(share: number): Severity {
+  return share >= 0.1 ? 'medium' : 'high';
+}

@@ -17,6 +17,11 @@ export const RULE_FIELDS: (keyof DetectionRule)[] = [
   'sensitivity',
   'downAfterWindows',
   'resolveAfterWindows',
+  'trafficDropRatio',
+  'trafficMinLogs',
+  'newTemplateAlerts',
+  'newTemplateMinCount',
+  'newTemplateLookbackDays',
 ];
 
 const toStored = ({ updatedAt: _, ...rule }: AnomalyRuleEntity): StoredRule => rule;

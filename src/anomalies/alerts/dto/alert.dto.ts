@@ -1,3 +1,4 @@
+import { AlertEvidenceDto } from '../evidence';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO8601, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -77,6 +78,9 @@ export class AlertDto {
   /** The service's usual value (frozen while the alert is open) */
   @ApiProperty({ type: Number, nullable: true })
   baseline: number | null;
+  /** What it was opened or last escalated with: error_spike the top error templates; null when none */
+  @ApiProperty({ type: AlertEvidenceDto, nullable: true })
+  evidence: AlertEvidenceDto | null;
   openedAt: string;
   lastSeenAt: string;
   @ApiProperty({ type: String, nullable: true })

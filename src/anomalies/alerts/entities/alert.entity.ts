@@ -1,3 +1,4 @@
+import type { AlertEvidence } from '../evidence';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { AlertStatus, AlertType, Severity } from '../../../common/alert-vocabulary';
 
@@ -34,6 +35,10 @@ export class AlertEntity {
 
   @Column('double precision', { nullable: true })
   baseline: number | null;
+
+  /** What it was opened or last escalated with (top error templates), or null. */
+  @Column('jsonb', { nullable: true })
+  evidence: AlertEvidence | null;
 
   @Column('timestamptz', { name: 'opened_at', default: () => 'now()' })
   openedAt: Date;

@@ -73,6 +73,47 @@ export class PutAnomalyRuleDto {
   @Max(1000)
   @ApiProperty({ required: false, nullable: true, type: Number })
   resolveAfterWindows?: number | null;
+
+  /** traffic_drop: a window under this fraction of the usual volume is a drop (0 turns traffic_drop off) */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsNumber()
+  @Min(0)
+  @Max(0.9)
+  @ApiProperty({ required: false, nullable: true, type: Number })
+  trafficDropRatio?: number | null;
+
+  /** traffic_drop: the usual logs per window a service needs before a drop is judged */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @ApiProperty({ required: false, nullable: true, type: Number })
+  trafficMinLogs?: number | null;
+
+  /** new_error_template: alert (low) when an error template not seen for newTemplateLookbackDays appears (default off) */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsBoolean()
+  @ApiProperty({ required: false, nullable: true, type: Boolean })
+  newTemplateAlerts?: boolean | null;
+
+  /** new_error_template: occurrences in one window before it alerts */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @ApiProperty({ required: false, nullable: true, type: Number })
+  newTemplateMinCount?: number | null;
+
+  /** new_error_template: how many days a template must have been absent */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  @ApiProperty({ required: false, nullable: true, type: Number })
+  newTemplateLookbackDays?: number | null;
 }
 
 /** A service's effective rule (its overrides merged over '*'). */
@@ -88,6 +129,11 @@ export class AnomalyRuleDto {
   sensitivity: 'low' | 'medium' | 'high';
   downAfterWindows: number;
   resolveAfterWindows: number;
+  trafficDropRatio: number;
+  trafficMinLogs: number;
+  newTemplateAlerts: boolean;
+  newTemplateMinCount: number;
+  newTemplateLookbackDays: number;
   /** The fields this service sets itself (the others come from *) */
   overrides: string[];
 }

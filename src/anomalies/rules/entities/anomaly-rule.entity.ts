@@ -34,6 +34,21 @@ export class AnomalyRuleEntity {
   @Column('integer', { name: 'resolve_after_windows', nullable: true })
   resolveAfterWindows: number | null;
 
+  @Column('double precision', { name: 'traffic_drop_ratio', nullable: true })
+  trafficDropRatio: number | null;
+
+  @Column('integer', { name: 'traffic_min_logs', nullable: true })
+  trafficMinLogs: number | null;
+
+  @Column('boolean', { name: 'new_template_alerts', nullable: true })
+  newTemplateAlerts: boolean | null;
+
+  @Column('integer', { name: 'new_template_min_count', nullable: true })
+  newTemplateMinCount: number | null;
+
+  @Column('integer', { name: 'new_template_lookback_days', nullable: true })
+  newTemplateLookbackDays: number | null;
+
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;
 }
