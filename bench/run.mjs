@@ -300,8 +300,14 @@ async function aggregation(db) {
   process.stderr.write(`aggregation: loading ${fmt(P.aggRows)} logs into one ${windowSeconds}-s window...\n`);
   await copyFromLines(db.url, HTTP_COLUMNS, copyLines({ count: P.aggRows, startMs: windowStart, spanMs: windowSeconds * 1000, seed: 99 }));
   await sql(db.url, 'ANALYZE logs');
-  const { MetricsRepository } = await import(pathToFileURL(join(dirname(appEntry()), 'metrics/metrics.repository.js')).href);
-  const repo = new MetricsRepository(undefined);
+  const built = (path) => import(pathToFileURL(join(dirname(appEntry()), path)).href);
+  const { MetricsRepository } = await built('metrics/metrics.repository.js');
+  const { MessageTemplatesRepository } = await built('metrics/templates/message-templates.repository.js');
+  const { loadConfig } = await built('config/app-config.js');
+  // The app's default settings (METRICS_LATENCY_FIELDS included), as the scheduler's statement has them.
+  const repo = new MetricsRepository(undefined, loadConfig({ DATABASE_URL: db.url }));
+  // The scheduler's window pass also stores the window's error-message templates (issue 19), in the same transaction.
+  const templates = new MessageTemplatesRepository(undefined);
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   const q = { query: async (text, params) => (await client.query(text, params)).rows };
@@ -312,6 +318,7 @@ async function aggregation(db) {
       const started = process.hrtime.bigint();
       await client.query('BEGIN');
       total = await repo.aggregate(q, new Date(windowStart), windowSeconds);
+      await templates.aggregate(q, new Date(windowStart), windowSeconds);
       await client.query('COMMIT');
       times.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
