@@ -17,8 +17,8 @@ import { SilencesRepository } from './silences/silences.repository';
 import { SilencesService } from './silences/silences.service';
 
 /**
- * Detectors, rules, alerts and their lifecycle, silences. Owns alerts, alert_events (but for the
- * outbox's fanned_out_at), anomaly_rules, silences, anomaly_state and anomaly_progress; reads metrics only
+ * Detectors, rules, alerts and their lifecycle, silences. Owns alerts, alert_events, anomaly_rules,
+ * silences, anomaly_state and anomaly_progress; reads metrics only
  * through MetricsReader and WindowLedger.
  */
 @Module({

@@ -344,7 +344,10 @@ describe('alert delivery: senders, retries, rate limits, silences', () => {
     expect(hook.requests).toHaveLength(0);
     expect(slack.requests).toHaveLength(0);
     for (const c of [disabled, critical, resolvedOnly, other]) expect(await deliveries(c)).toEqual([]);
-    const [ev] = await t.db.query(`SELECT fanned_out_at FROM alert_events WHERE id = $1`, [eventId]);
+    const [ev] = await t.db.query(
+      `SELECT f.fanned_out_at FROM alert_events e LEFT JOIN alert_event_fanouts f ON f.alert_event_id = e.id WHERE e.id = $1`,
+      [eventId],
+    );
     expect(ev.fanned_out_at).not.toBeNull();
   });
 
@@ -355,7 +358,10 @@ describe('alert delivery: senders, retries, rate limits, silences', () => {
     const t0 = later();
     expect(await dispatcher.runOnce(t0)).toMatchObject({ messages: 0 });
     expect(hook.requests).toHaveLength(0);
-    const [held] = await t.db.query(`SELECT fanned_out_at FROM alert_events WHERE id = $1`, [eventId]);
+    const [held] = await t.db.query(
+      `SELECT f.fanned_out_at FROM alert_events e LEFT JOIN alert_event_fanouts f ON f.alert_event_id = e.id WHERE e.id = $1`,
+      [eventId],
+    );
     expect(held.fanned_out_at).toBeNull();
 
     // The silence ends with the alert still open: the anomalies side clears the flag; its 'opened' is delivered.
@@ -371,7 +377,10 @@ describe('alert delivery: senders, retries, rate limits, silences', () => {
     const resolvedId = await seedResolution(t.db, quiet.alertId, new Date(t0.getTime() + 3000));
     await dispatcher.runOnce(new Date(t0.getTime() + 4000));
     expect(hook.requests).toHaveLength(0);
-    const events = await t.db.query(`SELECT id, fanned_out_at FROM alert_events WHERE id = ANY($1::bigint[])`, [[quiet.eventId, resolvedId]]);
+    const events = await t.db.query(
+      `SELECT e.id, f.fanned_out_at FROM alert_events e LEFT JOIN alert_event_fanouts f ON f.alert_event_id = e.id WHERE e.id = ANY($1::bigint[])`,
+      [[quiet.eventId, resolvedId]],
+    );
     expect(events.every((e: any) => e.fanned_out_at !== null)).toBe(true);
     expect(await deliveries(id)).toHaveLength(1);
   });

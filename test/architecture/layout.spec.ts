@@ -54,6 +54,24 @@ describe('layout', () => {
     expect(found).toEqual([]);
   });
 
+  it('writes every table from one module (raw SQL writes, by the module folder they sit in)', () => {
+    const WRITE = /(?:INSERT INTO|UPDATE|DELETE FROM)\s+([a-z_]+)/g;
+    const writers = new Map<string, Set<string>>();
+    for (const f of files.filter((x) => x.path.endsWith('.repository.ts'))) {
+      const module = f.path.split('/').slice(0, 2).join('/');
+      for (const m of f.text.matchAll(WRITE)) {
+        if (!writers.has(m[1])) writers.set(m[1], new Set());
+        writers.get(m[1])!.add(module);
+      }
+    }
+    const shared = [...writers].filter(([, modules]) => modules.size > 1).map(([table, modules]) => `${table}: ${[...modules].sort().join(', ')}`);
+    expect(shared).toEqual([]);
+    // The ordinary tables written through TypeORM repositories are held to the same rule by the entity test below.
+    for (const table of ORDINARY_TABLES) {
+      for (const module of writers.get(table) ?? []) expect([table, `${module}/`]).toEqual([table, OWNER[table]]);
+    }
+  });
+
   it('has an entity in ENTITIES for every ordinary table, in its owner module', () => {
     const tables = getMetadataArgsStorage().tables.filter((t) => ENTITIES.includes(t.target as never));
     expect(tables.map((t) => t.name).sort()).toEqual(expect.arrayContaining([...ORDINARY_TABLES].sort()));

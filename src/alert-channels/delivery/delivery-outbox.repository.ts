@@ -38,14 +38,16 @@ export class DeliveryOutboxRepository {
    */
   fanOut(now: Date): Promise<number> {
     // The outbox's claim on alert_events: it reads alerts (silenced, status, service) in the same locking
-    // statement as the events it claims and routes, so it stays SQL here rather than a call to AlertsReader;
-    // fanned_out_at is the outbox's own column of alert_events.
+    // statement as the events it claims and routes, so it stays SQL here rather than a call to AlertsReader.
+    // It writes only its own table, alert_event_fanouts (which events are done); alerts and alert_events
+    // are written by the anomalies module alone.
     return this.db.transaction(async (m) => {
       // Held events (silenced, still unresolved) are not even read, so a long silence never blocks the queue.
       const events: { id: string; silenced: boolean; alert_status: string }[] = await m.query(
         `SELECT e.id, a.silenced, a.status AS alert_status
            FROM alert_events e JOIN alerts a ON a.id = e.alert_id
-          WHERE e.fanned_out_at IS NULL AND (NOT a.silenced OR a.status = 'resolved')
+          WHERE NOT EXISTS (SELECT 1 FROM alert_event_fanouts f WHERE f.alert_event_id = e.id)
+            AND (NOT a.silenced OR a.status = 'resolved')
           ORDER BY e.id
           LIMIT ${FAN_OUT_BATCH}
           FOR UPDATE OF e SKIP LOCKED`,
@@ -71,7 +73,11 @@ export class DeliveryOutboxRepository {
       }
       const done = [...deliver, ...drop];
       if (done.length) {
-        await m.query(`UPDATE alert_events SET fanned_out_at = $2::timestamptz WHERE id = ANY ($1::bigint[])`, [done, now]);
+        await m.query(
+          `INSERT INTO alert_event_fanouts (alert_event_id, fanned_out_at)
+           SELECT unnest($1::bigint[]), $2::timestamptz ON CONFLICT (alert_event_id) DO NOTHING`,
+          [done, now],
+        );
       }
       return done.length;
     });

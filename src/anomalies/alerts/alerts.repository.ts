@@ -50,7 +50,7 @@ const LIST_COLUMNS = `id, service, type, severity, status, silenced, message, va
   first_window_start AS "firstWindowStart", last_window_start AS "lastWindowStart", opened_at::text AS "openedAtText"`;
 
 /**
- * The one writer of `alerts` and `alert_events` (except alert_events.fanned_out_at, the outbox's claim).
+ * The one writer of `alerts` and `alert_events`.
  * Methods that take an EntityManager run in the caller's transaction.
  */
 @Injectable()

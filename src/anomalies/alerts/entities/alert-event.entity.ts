@@ -3,7 +3,8 @@ import type { AlertEventKind, Severity } from '../../../common/alert-vocabulary'
 
 /**
  * A row of `alert_events`: the alert's history and the durable source of its notifications, written in
- * the alert's transaction. `fanned_out_at` belongs to the delivery outbox (its claim on the row).
+ * the alert's transaction. Which events the delivery outbox has fanned out is the outbox's own table
+ * (`alert_event_fanouts`), not a column here.
  */
 @Entity('alert_events')
 export class AlertEventEntity {
@@ -23,7 +24,4 @@ export class AlertEventEntity {
 
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt: Date;
-
-  @Column('timestamptz', { name: 'fanned_out_at', nullable: true })
-  fannedOutAt: Date | null;
 }
