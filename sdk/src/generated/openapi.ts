@@ -1778,10 +1778,6 @@ export interface operations {
             query?: {
                 /** @description Only this service (a key bound to a service reads only its own) */
                 service?: string;
-                /** @description Windows starting at or after this time (ISO 8601); default: an hour before `to` */
-                from?: string;
-                /** @description Windows starting before this time (ISO 8601); default: now */
-                to?: string;
                 /**
                  * @description Downsample: merge the windows into points of this many seconds (rounded up to whole windows), aligned
                  *     to `from`. Counts are summed, errorRate comes from the sums, latencyAvg is weighted by latency counts,
@@ -1791,6 +1787,10 @@ export interface operations {
                 step?: string;
                 /** @description Downsample into about this many points (1-1000): step = (to - from) / points, rounded up to whole windows */
                 points?: string;
+                /** @description Windows starting at or after this time (ISO 8601); default: an hour before `to` */
+                from?: string;
+                /** @description Windows starting before this time (ISO 8601); default: now */
+                to?: string;
             };
             header?: never;
             path?: never;

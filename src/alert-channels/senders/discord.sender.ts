@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Severity } from '../../common/alert-vocabulary';
-import type { ErrorDetail } from '../../common/errors/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { facts, headline, plainText, type AlertNotice, type Notification } from '../notification';
-import { postJson } from './post-json';
-import { check, type ChannelConfig, type ChannelSender, type SendContext, type SendResult } from './sender';
+import { IncomingWebhookSender } from './incoming-webhook.sender';
 
 const COLOUR: Record<Severity | 'resolved', number> = { critical: 0xd32f2f, high: 0xf57c00, medium: 0xfbc02d, low: 0x1976d2, resolved: 0x388e3c };
 const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
@@ -43,21 +41,14 @@ export function discordMessage(notification: Notification): Record<string, unkno
 
 /** `discord` `{webhookUrl}`: a Discord channel webhook; the URL carries its token, so it is secret. */
 @Injectable()
-export class DiscordSender implements ChannelSender {
+export class DiscordSender extends IncomingWebhookSender {
   readonly kind = 'discord' as const;
-  readonly secretFields = ['webhookUrl'] as const;
-  readonly targetFields = ['webhookUrl'] as const;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
-  async validate(config: ChannelConfig): Promise<{ config: ChannelConfig; problems: ErrorDetail[] }> {
-    const problems: ErrorDetail[] = [];
-    check.unknownKeys(config, ['webhookUrl'], problems);
-    const webhookUrl = await check.url(config, 'webhookUrl', problems, this.config.allowPrivateWebhooks);
-    return { config: { webhookUrl }, problems };
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super(config);
   }
 
-  send(config: ChannelConfig, notification: Notification, ctx: SendContext): Promise<SendResult> {
-    return postJson(String(config.webhookUrl), {}, JSON.stringify(discordMessage(notification)), ctx, this.config.allowPrivateWebhooks);
+  protected message(notification: Notification): unknown {
+    return discordMessage(notification);
   }
 }

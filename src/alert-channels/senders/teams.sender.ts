@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ErrorDetail } from '../../common/errors/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { facts, headline, plainText, type AlertNotice, type Notification } from '../notification';
-import { postJson } from './post-json';
-import { check, type ChannelConfig, type ChannelSender, type SendContext, type SendResult } from './sender';
+import { IncomingWebhookSender } from './incoming-webhook.sender';
 
 /** The Adaptive Card elements of one alert event: headline, message, facts. */
 function alertElements(n: AlertNotice): unknown[] {
@@ -59,21 +57,14 @@ export function teamsMessage(notification: Notification): Record<string, unknown
 
 /** `teams` `{webhookUrl}`: a Microsoft Teams incoming webhook; the URL carries its credentials, so it is secret. */
 @Injectable()
-export class TeamsSender implements ChannelSender {
+export class TeamsSender extends IncomingWebhookSender {
   readonly kind = 'teams' as const;
-  readonly secretFields = ['webhookUrl'] as const;
-  readonly targetFields = ['webhookUrl'] as const;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
-  async validate(config: ChannelConfig): Promise<{ config: ChannelConfig; problems: ErrorDetail[] }> {
-    const problems: ErrorDetail[] = [];
-    check.unknownKeys(config, ['webhookUrl'], problems);
-    const webhookUrl = await check.url(config, 'webhookUrl', problems, this.config.allowPrivateWebhooks);
-    return { config: { webhookUrl }, problems };
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super(config);
   }
 
-  send(config: ChannelConfig, notification: Notification, ctx: SendContext): Promise<SendResult> {
-    return postJson(String(config.webhookUrl), {}, JSON.stringify(teamsMessage(notification)), ctx, this.config.allowPrivateWebhooks);
+  protected message(notification: Notification): unknown {
+    return teamsMessage(notification);
   }
 }

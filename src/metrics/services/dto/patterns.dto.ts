@@ -1,22 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
-import { IsBoundedTimestamp } from '../../../common/http/query-bounds';
+import { IsIn, IsOptional } from 'class-validator';
+import { WindowRangeQueryDto } from '../../dto/window-range-query.dto';
 
 const LEVELS = ['error', 'fatal'] as const;
 
-export class PatternsQueryDto {
-  /** Windows starting at or after this time (ISO 8601); default: an hour before `to` */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  @IsBoundedTimestamp()
-  from?: string;
-
-  /** Windows starting before this time (ISO 8601); default: now */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  @IsBoundedTimestamp()
-  to?: string;
-
+export class PatternsQueryDto extends WindowRangeQueryDto {
   /** Only this level's templates (default both: only error and fatal logs are templated) */
   @IsOptional()
   @IsIn(LEVELS)
