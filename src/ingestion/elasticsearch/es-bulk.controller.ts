@@ -2,6 +2,7 @@ import { applyDecorators, Controller, Get, HttpCode, Inject, Param, Post, Req, R
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Scopes, type Principal } from '../../common/auth/scopes.decorator';
+import { Unscoped } from '../../common/auth/service-scope';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { esBulkIngestDecoder } from '../admission/es-bulk.decoder';
 import { IngestAdmission } from '../admission/ingest-admission.service';
@@ -42,6 +43,7 @@ export class EsBulkController {
    */
   @Get()
   @Scopes('ingest')
+  @Unscoped('a constant version document for shippers; it reads no logs')
   @ApiOperation({ summary: 'Elasticsearch version document' })
   @ApiOkResponse({ type: EsInfoDto })
   getElasticsearchInfo(@Res({ passthrough: true }) res: Response): EsInfoDto {
@@ -55,6 +57,7 @@ export class EsBulkController {
    */
   @Get('_cat/health')
   @Scopes('ingest')
+  @Unscoped('a constant health line for shippers; it reads no logs')
   @ApiOperation({ summary: 'Elasticsearch cluster health (text)' })
   @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
   getElasticsearchHealth(@Res({ passthrough: true }) res: Response): string {
