@@ -1,50 +1,8 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { IS_PUBLIC } from '../../src/common/auth/public.decorator';
-import { REQUIRED_SCOPES, type Scope } from '../../src/common/auth/scopes.decorator';
+import type { Scope } from '../../src/common/auth/scopes.decorator';
+import { nestRoutes } from '../helpers/routes';
 import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
-
-interface RouteInfo {
-  method: string;
-  path: string;
-  isPublic: boolean;
-  scopes: Scope[];
-}
-
-function join(...parts: string[]): string {
-  return ('/' + parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')).replace(/\/+/g, '/');
-}
-
-/** Every route the Nest router knows, with the scope its decorators demand (admin when none). */
-function nestRoutes(t: TestApp): RouteInfo[] {
-  const discovery = t.app.get(DiscoveryService);
-  const scanner = t.app.get(MetadataScanner);
-  const reflector = t.app.get(Reflector);
-  const routes: RouteInfo[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const instance = wrapper.instance as object | undefined;
-    if (!instance || !wrapper.metatype) continue;
-    const base = Reflect.getMetadata(PATH_METADATA, wrapper.metatype) as string;
-    const proto = Object.getPrototypeOf(instance);
-    for (const name of scanner.getAllMethodNames(proto)) {
-      const handler = proto[name];
-      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-      if (path === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const targets = [handler, wrapper.metatype];
-      routes.push({
-        method,
-        path: join(base ?? '', path),
-        isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false,
-        scopes: reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, targets) ?? ['admin'],
-      });
-    }
-  }
-  return routes;
-}
 
 /**
  * The routes registered in Express (cross-check: nothing escapes the enumeration above), less the
@@ -96,7 +54,7 @@ describe('every route demands the right key', () => {
   }
 
   it('enumerates every registered route, and only /health and the probes /livez, /readyz are public', () => {
-    const routes = nestRoutes(t);
+    const routes = nestRoutes(t.app);
     const registered = expressRoutes(t).sort();
     expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(registered);
     expect(routes.length).toBeGreaterThan(10);
@@ -105,7 +63,7 @@ describe('every route demands the right key', () => {
 
   it('401 without a key, 403 with a key lacking the scope, through with the right one', async () => {
     const problems: string[] = [];
-    for (const r of nestRoutes(t).filter((x) => !x.isPublic)) {
+    for (const r of nestRoutes(t.app).filter((x) => !x.isPublic)) {
       const name = `${r.method} ${r.path}`;
       const none = await call(r.method, r.path);
       if (none !== 401) problems.push(`${name} without a key: ${none}`);
