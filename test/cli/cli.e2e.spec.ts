@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { freePort } from '../reliability/tracer-process';
+import { freePort } from '../helpers/free-port';
 import { TEST_ADMIN_KEY, asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
 import { runCli, startCli, waitFor } from './run-cli';
 

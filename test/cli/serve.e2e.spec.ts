@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_MIGRATIONS } from '../../migrations';
 import { createTestDatabase, describeEmbedded, type TestDatabase } from '../helpers/test-database';
-import { freePort } from '../reliability/tracer-process';
+import { freePort } from '../helpers/free-port';
 import { runCli, startCli } from './run-cli';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

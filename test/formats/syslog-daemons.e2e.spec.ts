@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogDto } from '../../src/ingestion/dto/log.dto';
+import { freePort } from '../helpers/free-port';
 import { getLogs } from '../helpers/logs';
 import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
 
@@ -11,13 +12,6 @@ const FIXTURES = join(__dirname, '../fixtures');
 /** The daemons that were present and tested. */
 const ran: string[] = [];
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Connects once the daemon listens (it opens its port after reading the config). */
 async function connectWhenUp(port: number, daemon: ChildProcess, output: () => string): Promise<Socket> {

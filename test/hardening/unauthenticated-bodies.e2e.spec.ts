@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { TEST_ADMIN_KEY } from '../helpers/test-app';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { TracerProcess, freePort } from '../reliability/tracer-process';
+import { freePort } from '../helpers/free-port';
+import { TracerProcess } from '../reliability/tracer-process';
 import { send, watchHealth } from './http-probe';
 
 /** kB figures of /proc/<pid>/status: VmRSS now, VmHWM the peak since the last reset. */

@@ -1,7 +1,8 @@
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { TEST_ADMIN_KEY } from '../helpers/test-app';
 import { createTestDatabase, describeRealPg, type TestDatabase } from '../helpers/test-database';
-import { Load, TracerProcess, audit, freePort, sleep, storedCounts } from './tracer-process';
+import { freePort } from '../helpers/free-port';
+import { Load, TracerProcess, audit, sleep, storedCounts } from './tracer-process';
 
 /**
  * Issue 9, faults: a database outage in the middle of sustained ingestion. Tracer runs as its own process

@@ -1,6 +1,5 @@
 import { gunzipSync } from 'node:zlib';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { TracerClient, type TracerError } from '../../sdk/src';
@@ -8,13 +7,6 @@ import { TEST_ADMIN_KEY } from '../helpers/test-app';
 
 const root = join(__dirname, '../..');
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface Exit {
   code: number | null;
