@@ -214,6 +214,31 @@ const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
     // Ended: DELETE /silences/:id removes it, and alerts it held back are notified.
     await row.waitFor({ state: 'detached' });
     expect(((await t.http.get('/silences').set(asAdmin).expect(200)).body.data as { id: string }[]).map((s) => s.id)).not.toContain(silence.id);
+
+    // The page's own form offers every alert type, and shows the API's refusal in its error line.
+    const form = page.locator('.create-silence form');
+    expect(await form.locator('select[name="type"] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([
+      '',
+      'error_spike',
+      'high_latency',
+      'service_down',
+      'traffic_drop',
+      'new_error_template',
+    ]);
+    await form.locator('input[name="service"]').fill('x'.repeat(300));
+    await form.locator('input[name="reason"]').fill(`drop ${run}`);
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    await page.locator('.create-silence .error:not([hidden])').waitFor();
+    await form.locator('input[name="service"]').fill(svc);
+    await form.locator('select[name="type"]').selectOption('traffic_drop');
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    await page.locator('.create-silence .error[hidden]').waitFor({ state: 'attached' });
+    const created = ((await t.http.get('/silences').set(asAdmin).expect(200)).body.data as { id: string; service: string; type: string; reason: string }[]).find(
+      (s) => s.reason === `drop ${run}`,
+    );
+    expect(created).toMatchObject({ service: svc, type: 'traffic_drop' });
+    await page.locator(`tr[data-silence-id="${created!.id}"]`).waitFor();
+    expect(await form.locator('input[name="reason"]').inputValue()).toBe('');
   });
 
   it('creates a key, shows it once with a copy button, and revokes it', async () => {
@@ -378,6 +403,9 @@ const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
   });
 
   it('ran without a console error', () => {
-    expect(consoleErrors.filter((m) => !/status of (401|403)\b/.test(m))).toEqual([]);
+    // The refusals the tests provoke on purpose: a revoked key (401), a bound key (403), one bad silence (400).
+    const provoked = consoleErrors.filter((m) => /status of 400\b/.test(m));
+    expect(provoked).toHaveLength(1);
+    expect(consoleErrors.filter((m) => !/status of (400|401|403)\b/.test(m))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { Channel, ChannelKind, ChannelTestResult, CreateChannel, Delivery } from '../../api';
 import { fmtAgo, fmtTime, h, replace } from '../../dom';
 import { View, type ViewContext } from '../../view';
+import { renderCreateForm } from './create-form';
 
 /** The config fields of the kinds this page knows; a kind it does not know gets a JSON config box. */
 const KIND_FIELDS: Record<string, { key: string; label: string; type?: string; list?: boolean; optional?: boolean; placeholder?: string }[]> = {
@@ -70,15 +71,12 @@ export class ChannelsView extends View {
       this.kind = kindSelect.value;
       this.renderCreate();
     });
-    const error = h('p', { class: 'error', role: 'alert', hidden: true });
-    const form: HTMLFormElement = h(
-      'form',
+    renderCreateForm(
+      this.createBox,
       {
-        class: 'filters',
-        onsubmit: async (e: Event) => {
-          e.preventDefault();
-          const fd = new FormData(form);
-          const str = (k: string) => String(fd.get(k) ?? '').trim();
+        title: 'New channel',
+        button: 'Create channel',
+        submit: async ({ str }) => {
           let config: Record<string, unknown> = {};
           if (fields) {
             for (const f of fields) {
@@ -89,9 +87,7 @@ export class ChannelsView extends View {
             try {
               config = JSON.parse(str('config') || '{}');
             } catch {
-              error.hidden = false;
-              replace(error, 'config must be a JSON object');
-              return;
+              throw new Error('config must be a JSON object');
             }
           }
           const services = str('services');
@@ -102,15 +98,8 @@ export class ChannelsView extends View {
             minSeverity: str('minSeverity') as CreateChannel['minSeverity'],
             ...(services ? { services: services.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
           };
-          try {
-            await this.ctx.api.createChannel(body);
-            error.hidden = true;
-            form.reset();
-            await this.load(true);
-          } catch (err) {
-            error.hidden = false;
-            replace(error, (err as Error).message);
-          }
+          await this.ctx.api.createChannel(body);
+          await this.load(true);
         },
       },
       h('label', null, 'Kind ', kindSelect),
@@ -120,9 +109,7 @@ export class ChannelsView extends View {
         : [h('label', null, 'Config (JSON) ', h('textarea', { name: 'config', rows: 3, cols: 40, placeholder: '{}' }))]),
       h('label', null, 'Lowest severity ', h('select', { name: 'minSeverity' }, ...['low', 'medium', 'high', 'critical'].map((s) => h('option', { value: s }, s)))),
       h('label', null, 'Services ', h('input', { name: 'services', placeholder: 'all (or a,b)' })),
-      h('button', { type: 'submit' }, 'Create channel'),
     );
-    replace(this.createBox, h('h3', null, 'New channel'), form, error);
   }
 
   private renderList(): void {

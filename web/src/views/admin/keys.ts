@@ -2,6 +2,7 @@ import type { ApiKey, CreateApiKey, CreatedApiKey } from '../../api';
 import { fmtAgo, fmtTime, h, replace } from '../../dom';
 import { View, type ViewContext } from '../../view';
 import { copy } from '../first-run';
+import { renderCreateForm } from './create-form';
 
 /** API keys: create (the plain key shown once, with a copy button), scopes, binding to a service, revoke. */
 export class KeysView extends View {
@@ -30,32 +31,23 @@ export class KeysView extends View {
   }
 
   private renderCreate(): void {
-    const error = h('p', { class: 'error', role: 'alert', hidden: true });
-    const form: HTMLFormElement = h(
-      'form',
+    renderCreateForm(
+      this.createBox,
       {
-        class: 'filters',
-        onsubmit: async (e: Event) => {
-          e.preventDefault();
-          const fd = new FormData(form);
-          const service = String(fd.get('service') ?? '').trim();
-          const expires = String(fd.get('expiresAt') ?? '');
+        title: 'New key',
+        button: 'Create key',
+        submit: async ({ str, all }) => {
+          const service = str('service');
+          const expires = str('expiresAt');
           const body: CreateApiKey = {
-            name: String(fd.get('name') ?? '').trim(),
-            scopes: fd.getAll('scope').map(String) as CreateApiKey['scopes'],
+            name: str('name'),
+            scopes: all('scope') as CreateApiKey['scopes'],
             ...(service ? { service } : {}),
             ...(expires ? { expiresAt: new Date(expires).toISOString() } : {}),
           };
-          try {
-            this.created = await this.ctx.api.createKey(body);
-            error.hidden = true;
-            form.reset();
-            this.renderReveal();
-            await this.load(true);
-          } catch (err) {
-            error.hidden = false;
-            replace(error, (err as Error).message);
-          }
+          this.created = await this.ctx.api.createKey(body);
+          this.renderReveal();
+          await this.load(true);
         },
       },
       h('label', null, 'Name ', h('input', { name: 'name', required: true, placeholder: 'checkout production' })),
@@ -67,9 +59,7 @@ export class KeysView extends View {
       ),
       h('label', null, 'Bound to service ', h('input', { name: 'service', placeholder: 'any (not with admin)' })),
       h('label', null, 'Expires ', h('input', { type: 'datetime-local', name: 'expiresAt' })),
-      h('button', { type: 'submit' }, 'Create key'),
     );
-    replace(this.createBox, h('h3', null, 'New key'), form, error);
   }
 
   private renderReveal(): void {

@@ -1,7 +1,18 @@
-import type { Silence } from '../../api';
+import type { Alert, Silence } from '../../api';
 import { fmtTime, h, replace } from '../../dom';
 import { href } from '../../router';
 import { View, type ViewContext } from '../../view';
+import { renderCreateForm } from './create-form';
+
+type AlertType = Alert['type'];
+/** Every alert type, spelled once per type: the Record fails the build when the API gains a type. */
+const ALERT_TYPES = Object.keys({
+  error_spike: true,
+  high_latency: true,
+  service_down: true,
+  traffic_drop: true,
+  new_error_template: true,
+} satisfies Record<AlertType, true>) as AlertType[];
 
 /** Silences: the active and scheduled ones first; create one here or from an alert's page; end one now. */
 export class SilencesView extends View {
@@ -21,38 +32,26 @@ export class SilencesView extends View {
   }
 
   private renderCreate(): void {
-    const error = h('p', { class: 'error', role: 'alert', hidden: true });
-    const form: HTMLFormElement = h(
-      'form',
+    renderCreateForm(
+      this.createBox,
       {
-        class: 'filters',
-        onsubmit: async (e: Event) => {
-          e.preventDefault();
-          const fd = new FormData(form);
-          const str = (k: string) => String(fd.get(k) ?? '').trim();
-          try {
-            await this.ctx.api.createSilence({
-              reason: str('reason'),
-              endsAt: new Date(Date.now() + Number(str('hours')) * 3600_000).toISOString(),
-              ...(str('service') ? { service: str('service') } : {}),
-              ...(str('type') ? { type: str('type') as Silence['type'] & string } : {}),
-            } as Parameters<typeof this.ctx.api.createSilence>[0]);
-            error.hidden = true;
-            form.reset();
-            await this.load(true);
-          } catch (err) {
-            error.hidden = false;
-            replace(error, (err as Error).message);
-          }
+        title: 'New silence',
+        button: 'Create silence',
+        submit: async ({ str }) => {
+          await this.ctx.api.createSilence({
+            reason: str('reason'),
+            endsAt: new Date(Date.now() + Number(str('hours')) * 3600_000).toISOString(),
+            ...(str('service') ? { service: str('service') } : {}),
+            ...(str('type') ? { type: str('type') as AlertType } : {}),
+          });
+          await this.load(true);
         },
       },
       h('label', null, 'Service ', h('input', { name: 'service', placeholder: 'every service' })),
-      h('label', null, 'Type ', h('select', { name: 'type' }, h('option', { value: '' }, 'every type'), ...['error_spike', 'high_latency', 'service_down'].map((t) => h('option', { value: t }, t)))),
+      h('label', null, 'Type ', h('select', { name: 'type' }, h('option', { value: '' }, 'every type'), ...ALERT_TYPES.map((t) => h('option', { value: t }, t)))),
       h('label', null, 'For ', h('select', { name: 'hours' }, ...[1, 4, 24, 168].map((n) => h('option', { value: String(n) }, n < 24 ? `${n} h` : `${n / 24} d`)))),
       h('label', null, 'Reason ', h('input', { name: 'reason', required: true, placeholder: 'deploy of checkout' })),
-      h('button', { type: 'submit' }, 'Create silence'),
     );
-    replace(this.createBox, h('h3', null, 'New silence'), form, error);
   }
 
   private renderList(silences: Silence[]): void {
