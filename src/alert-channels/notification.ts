@@ -77,7 +77,7 @@ export function slowRoutesLine(n: AlertNotice): string | null {
   const routes = n.evidence?.slowRoutes;
   if (!routes?.length) return null;
   const lines = routes.map((r) => `${r.route.length > 150 ? `${r.route.slice(0, 149)}…` : r.route}: p95 ${Math.round(r.p95Ms)} ms over ${r.count} log${r.count === 1 ? '' : 's'}`);
-  if (n.evidence?.slowRoutesPartial) lines.push('(from the newest 100,000 logs of the window)');
+  if (n.evidence?.slowRoutesPartial) lines.push('(from the newest logs of the window only: it had more than are read for routes)');
   return lines.join('\n');
 }
 

@@ -13,7 +13,7 @@ export type { RouteLatencyRow } from './routes/route-latency.repository';
  * At most this many of a service's logs in one window are read for its slowest routes (the newest first):
  * the bound on what one high_latency alert's evidence costs, whatever the service's volume.
  */
-export const SLOW_ROUTES_MAX_LOGS = 100_000;
+export const SLOW_ROUTES_MAX_LOGS = 50_000;
 
 /**
  * What other modules may read of `metrics` (detection, GET /services): a service's window, its recent

@@ -86,7 +86,7 @@ describe('alert messages', () => {
     // Read from the newest logs only (a window past the cap): said so.
     expect(facts(notice({ type: 'high_latency', evidence: { slowRoutes, slowRoutesPartial: true } }))).toContainEqual([
       'Slowest routes',
-      `${line}\n(from the newest 100,000 logs of the window)`,
+      `${line}\n(from the newest logs of the window only: it had more than are read for routes)`,
     ]);
   });
 

@@ -663,8 +663,8 @@ export interface components {
             /** @description high_latency: the window's 3 routes with the highest p95 latency, slowest first (logs without a route are left out) */
             slowRoutes?: components["schemas"]["SlowRouteDto"][];
             /**
-             * @description high_latency: true when the service sent 100,000 logs or more in the window; then only the newest
-             *     100,000 were read for slowRoutes, and its counts and p95s are of those
+             * @description high_latency: true when the service sent more logs in the window than are read for slowRoutes (a
+             *     bound on its cost, 50,000: docs/alerting.md); then its counts and p95s are of the newest of them
              */
             slowRoutesPartial?: boolean;
             /** @description error_spike: the top 3 templates of the window's errors */

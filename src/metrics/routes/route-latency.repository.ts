@@ -74,15 +74,19 @@ export class RouteLatencyRepository {
                NULLIF(named, '') IS NULL AS templated, lat
           FROM l
          WHERE lat IS NOT NULL
-      ), d AS (
+      ), d AS MATERIALIZED (
+        -- MATERIALIZED: the masking runs once per distinct raw path, not once per log of the join below.
         SELECT raw, templated, CASE WHEN templated THEN ${templateSql('raw')} ELSE raw END AS route
           FROM (SELECT DISTINCT raw, templated FROM k WHERE raw IS NOT NULL) x
+      ), g AS (
+        -- Hashable aggregates only; the percentile is then taken per route over its latencies.
+        SELECT d.route, count(*)::int AS n, array_agg(k.lat) AS lats
+          FROM k JOIN d ON d.raw = k.raw AND d.templated = k.templated
+         GROUP BY d.route
       )
-      SELECT d.route, percentile_cont(0.95) WITHIN GROUP (ORDER BY k.lat) AS "p95Ms", count(*)::int AS count,
-             (SELECT count(*) FROM l)::int AS "read"
-        FROM k JOIN d ON d.raw = k.raw AND d.templated = k.templated
-       GROUP BY d.route
-       ORDER BY "p95Ms" DESC, count DESC, d.route
+      SELECT g.route, p.p95 AS "p95Ms", g.n AS count, (SELECT count(*) FROM l)::int AS "read"
+        FROM g, LATERAL (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY v) AS p95 FROM unnest(g.lats) AS v) p
+       ORDER BY "p95Ms" DESC, count DESC, g.route
        LIMIT $5`;
   }
 

@@ -50,6 +50,6 @@ export function evidenceBlock(a: Pick<Alert, 'evidence'>): HTMLElement | null {
           ),
         )
       : null,
-    a.evidence?.slowRoutesPartial ? h('p', { class: 'muted' }, 'Routes from the newest 100,000 logs of the window.') : null,
+    a.evidence?.slowRoutesPartial ? h('p', { class: 'muted' }, 'Routes from the newest logs of the window only: it had more than are read for routes.') : null,
   );
 }

@@ -37,8 +37,8 @@ export class AlertEvidenceDto {
   slowRoutes?: SlowRouteDto[];
 
   /**
-   * high_latency: true when the service sent 100,000 logs or more in the window; then only the newest
-   * 100,000 were read for slowRoutes, and its counts and p95s are of those
+   * high_latency: true when the service sent more logs in the window than are read for slowRoutes (a
+   * bound on its cost, 50,000: docs/alerting.md); then its counts and p95s are of the newest of them
    */
   slowRoutesPartial?: boolean;
 }
