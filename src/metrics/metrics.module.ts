@@ -1,4 +1,5 @@
 import { MessageTemplatesRepository } from './templates/message-templates.repository';
+import { RouteLatencyRepository } from './routes/route-latency.repository';
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PartitionMaintainer } from '../database/time-series/partition-maintainer.service';
@@ -20,6 +21,7 @@ import { WindowLedger } from './window-ledger';
     MetricsRepository,
     MetricsSeriesRepository,
     MessageTemplatesRepository,
+    RouteLatencyRepository,
     MetricWindowsRepository,
     MetricsService,
     MetricsQueryService,

@@ -2,10 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { historyStart } from './metric-window';
 import { MetricsRepository, type MetricRow } from './metrics.repository';
+import { RouteLatencyRepository, type RouteLatencyRow } from './routes/route-latency.repository';
 import { MessageTemplatesRepository, type TemplateRow } from './templates/message-templates.repository';
 
 export type { MetricRow } from './metrics.repository';
 export type { TemplateRow } from './templates/message-templates.repository';
+export type { RouteLatencyRow } from './routes/route-latency.repository';
+
+/**
+ * At most this many of a service's logs in one window are read for its slowest routes (the newest first):
+ * the bound on what one high_latency alert's evidence costs, whatever the service's volume.
+ */
+export const SLOW_ROUTES_MAX_LOGS = 50_000;
 
 /**
  * What other modules may read of `metrics` (detection, GET /services): a service's window, its recent
@@ -18,6 +26,7 @@ export class MetricsReader {
   constructor(
     private readonly metrics: MetricsRepository,
     private readonly templates: MessageTemplatesRepository,
+    private readonly routes: RouteLatencyRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.windowSeconds = config.metrics.windowSeconds;
@@ -63,5 +72,15 @@ export class MetricsReader {
   /** Which of these template keys the service had in the windows of [from, to). */
   templatesSeen(service: string, hashes: string[], from: Date, to: Date): Promise<Set<string>> {
     return this.templates.seen(service, this.windowSeconds, hashes, from, to);
+  }
+
+  /**
+   * The `limit` routes of a service's logs in one window with the highest p95 latency, slowest first:
+   * `route`, else `http.route`, else `url.path` templated. Exact over the logs read; `partial` when the
+   * window had SLOW_ROUTES_MAX_LOGS logs of the service or more, of which only the newest were read.
+   */
+  async slowRoutes(service: string, windowStart: Date, limit: number): Promise<{ routes: RouteLatencyRow[]; partial: boolean }> {
+    const { routes, read } = await this.routes.slowest(service, windowStart, this.windowSeconds, limit, SLOW_ROUTES_MAX_LOGS);
+    return { routes, partial: read >= SLOW_ROUTES_MAX_LOGS };
   }
 }

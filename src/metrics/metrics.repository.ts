@@ -32,6 +32,16 @@ const num = (n: number) => `CASE jsonb_typeof(metadata->$${n}::text)
     END`;
 
 /**
+ * The latency of a log in milliseconds: the first numeric of the configured metadata fields, each times
+ * its unit factor, as the arguments of a COALESCE. Their names are parameters $first, $first+1, ...
+ * Every statement that reads latency from logs uses this, so they all agree with the window's metrics.
+ */
+export function latencySql(fields: readonly LatencyField[], first: number): string {
+  // The unit factor is a number from a closed set (config.schema's LATENCY_UNITS), never user text.
+  return fields.map((f, i) => (f.toMs === 1 ? num(i + first) : `${num(i + first)} * ${Number(f.toMs)}`)).join(',\n      ');
+}
+
+/**
  * Every service of one window in one statement: scans the window's logs through the primary key
  * (which leads with timestamp), groups by service and upserts, so re-aggregating a window (late logs)
  * is the same idempotent statement. Latency is the first numeric of the configured metadata fields
@@ -44,8 +54,7 @@ const num = (n: number) => `CASE jsonb_typeof(metadata->$${n}::text)
  * window, and the exact percentiles are then taken per service, with one sort, over its latencies.
  */
 export function aggregateSql(fields: readonly LatencyField[]): string {
-  // The unit factor is a number from a closed set (config.schema's LATENCY_UNITS), never user text.
-  const latency = fields.map((f, i) => (f.toMs === 1 ? num(i + 3) : `${num(i + 3)} * ${Number(f.toMs)}`)).join(',\n      ');
+  const latency = latencySql(fields, 3);
   return `
   WITH l AS (
     SELECT service, level, COALESCE(${latency}) AS lat

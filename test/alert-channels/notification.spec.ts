@@ -1,4 +1,8 @@
-import { facts, formatDuration, headline, plainText, slackBlocks, type AlertNotice } from '../../src/alert-channels/notification';
+import { facts, formatDuration, headline, html, plainText, slackBlocks, type AlertNotice } from '../../src/alert-channels/notification';
+import { alertmanagerAlert } from '../../src/alert-channels/senders/alertmanager.sender';
+import { discordMessage } from '../../src/alert-channels/senders/discord.sender';
+import { pagerDutyEvent } from '../../src/alert-channels/senders/pagerduty.sender';
+import { teamsMessage } from '../../src/alert-channels/senders/teams.sender';
 
 const notice = (over: Partial<AlertNotice> = {}): AlertNotice => ({
   alertEventId: '7',
@@ -57,5 +61,38 @@ describe('alert messages', () => {
       '- [HIGH] service down on payments: 5 silent windows',
       '- [HIGH] error spike on search: 25.0% errors',
     ]);
+  });
+
+  it("tells a high_latency alert's slowest routes in every format", () => {
+    const slowRoutes = [
+      { route: '/orders/<id>', p95Ms: 3901.3, count: 60 },
+      { route: '/health', p95Ms: 180.2, count: 1 },
+    ];
+    const n = notice({ type: 'high_latency', value: 3500, threshold: 1000, baseline: 170, evidence: { slowRoutes, slowRoutesPartial: false } });
+    const line = '/orders/<id>: p95 3901 ms over 60 logs\n/health: p95 180 ms over 1 log';
+    expect(facts(n)).toContainEqual(['Slowest routes', line]);
+    const alert = { id: 'evt_7', kind: 'alert' as const, notices: [n], channelName: 'c' };
+    expect(plainText(alert)).toContain(`Slowest routes: ${line}`);
+    // Email: one row, a line per route, escaped.
+    expect(html(alert)).toContain('<tr><th align="left">Slowest routes</th><td>/orders/&lt;id&gt;: p95 3901 ms over 60 logs<br>/health: p95 180 ms over 1 log</td></tr>');
+    const fields = (slackBlocks(alert) as any[]).flatMap((b) => b.fields ?? []).map((f: any) => f.text);
+    expect(fields).toContain('*Slowest routes*\n/orders/&lt;id&gt;: p95 3901 ms over 60 logs\n/health: p95 180 ms over 1 log');
+    expect((pagerDutyEvent('k'.repeat(32), n) as any).payload.custom_details.slow_routes).toEqual(slowRoutes);
+    expect((alertmanagerAlert(n, new Date()) as any).annotations.slow_routes).toBe(line);
+    expect((alertmanagerAlert(n, new Date()) as any).annotations.top_errors).toBeUndefined();
+    const card = (teamsMessage(alert) as any).attachments[0].content.body.find((b: any) => b.type === 'FactSet');
+    expect(card.facts).toContainEqual({ title: 'Slowest routes', value: line });
+    expect((discordMessage(alert) as any).embeds[0].fields).toContainEqual({ name: 'Slowest routes', value: line, inline: true });
+    // Read from the newest logs only (a window past the cap): said so.
+    expect(facts(notice({ type: 'high_latency', evidence: { slowRoutes, slowRoutesPartial: true } }))).toContainEqual([
+      'Slowest routes',
+      `${line}\n(from the newest logs of the window only: it had more than are read for routes)`,
+    ]);
+  });
+
+  it("tells an error_spike's top errors to Alertmanager as an annotation", () => {
+    const topErrors = [{ template: 'payment gateway timeout after <num> ms', count: 72, share: 0.9, new: true, firstSeen: '2026-11-27T10:00:01.000Z', exampleLogId: '9' }];
+    const n = notice({ type: 'error_spike', value: 0.4, evidence: { topErrors } });
+    expect((alertmanagerAlert(n, new Date()) as any).annotations.top_errors).toBe('90% payment gateway timeout after <num> ms (72, new, first 2026-11-27T10:00:01.000Z)');
   });
 });

@@ -31,6 +31,7 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
   let readKey: string;
   let adminKey: string;
   let alertId: string;
+  let latencyAlertId: string;
   /** Console errors of the page: a script, style or request refused by the app's CSP would show here. */
   const consoleErrors: string[] = [];
   const run = Date.now().toString(36);
@@ -57,19 +58,31 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
     // The detection path, window by window (schedulers stopped): checkout runs at 1% errors for 12 windows,
     // then at 60%, which opens an error_spike; payments stays healthy. Recent windows, so the metrics
     // charts' default range (1 hour) shows them.
+    // The spike's errors are a message checkout never logged before; orders' requests to /orders/<n> turn
+    // slow from window 12 (a high_latency alert with its slowest routes).
     h = new DetectionHarness(t, windowStartOf(Date.now() - 30 * 60_000, 60));
     const rand = seededRandom(77);
     for (let i = 0; i < 15; i++) {
       const bad = i >= 12;
+      let n = 0;
       await seedLogs(t.db, [
-        ...windowLogs(rand, h.w(i), h.ws, { service: 'checkout', count: 80, ...(bad ? { errors: 48 } : { errorRate: 0.01 }), latencyMs: 140 }),
+        ...windowLogs(rand, h.w(i), h.ws, { service: 'checkout', count: 80, ...(bad ? { errors: 48 } : { errorRate: 0.01 }), latencyMs: 140 }).map((l) =>
+          bad && l.level === 'error' ? { ...l, message: `payment gateway timeout after ${3000 + n++} ms` } : l,
+        ),
         ...windowLogs(rand, h.w(i), h.ws, { service: 'payments', count: 60, errorRate: 0.01, latencyMs: 90 }),
+        ...windowLogs(rand, h.w(i), h.ws, { service: 'orders', count: 60, errors: 0, latencyMs: 120 }).map((l, j) => ({
+          ...l,
+          metadata: j % 3 === 0 ? { 'url.path': `/orders/${9000 + j}`, latency_ms: bad ? 2000 + j * 10 : 130 } : { route: '/health', ...l.metadata },
+        })),
       ]);
       await h.runWindow(i);
     }
     const open = (await h.alerts('checkout')).filter((a) => a.status === 'open');
     expect(open.map((a) => a.type)).toEqual(['error_spike']);
     alertId = open[0].id;
+    const slow = (await h.alerts('orders')).filter((a) => a.status === 'open');
+    expect(slow.map((a) => a.type)).toEqual(['high_latency']);
+    latencyAlertId = slow[0].id;
 
     // Logs through the API, as an application sends them.
     await postLogs(t.http, [
@@ -148,6 +161,29 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
     await page.locator('.log-row', { hasText: `cart viewed ${run}` }).waitFor();
     expect(await rows.locator('.log-message').allTextContents()).toEqual([`payment declined ${run}`, `slow checkout ${run}`, `cart viewed ${run}`]);
     await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'hidden' });
+  });
+
+  it('shows what each alert was opened with: top errors with share and a new badge, slowest routes with p95 and count', async () => {
+    await page.click('nav a[data-tab="alerts"]');
+    const spike = page.locator(`.alert-card[data-alert-id="${alertId}"] .evidence-errors tbody tr`);
+    await spike.first().waitFor();
+    expect(await spike.count()).toBe(1);
+    expect(await spike.locator('td').allTextContents()).toEqual(['100%', 'payment gateway timeout after <num> msnew', '48', expect.any(String)]);
+    expect(await spike.locator('.badge-new').textContent()).toBe('new');
+
+    const { evidence } = (await t.http.get(`/alerts/${latencyAlertId}`).set(asAdmin).expect(200)).body;
+    expect(evidence.slowRoutes.map((r: { route: string }) => r.route)).toEqual(['/orders/<id>', '/health']);
+    const routes = page.locator(`.alert-card[data-alert-id="${latencyAlertId}"] .evidence-routes tbody tr`);
+    await routes.first().waitFor();
+    expect(await routes.first().locator('td').allTextContents()).toEqual(['/orders/<id>', `${(evidence.slowRoutes[0].p95Ms / 1000).toFixed(2)} s`, '20']);
+    expect(await routes.nth(1).locator('td').allTextContents()).toEqual(['/health', expect.stringMatching(/^\d+ ms$/), '40']);
+
+    // The alert page (where a notification's link lands) shows the same.
+    await page.goto(`${base}/ui/alerts/${latencyAlertId}`);
+    const onPage = page.locator('.view-alert .evidence-routes tbody tr');
+    await onPage.first().waitFor();
+    expect(await onPage.first().locator('td').allTextContents()).toEqual(['/orders/<id>', `${(evidence.slowRoutes[0].p95Ms / 1000).toFixed(2)} s`, '20']);
+    await shot('alert-evidence');
   });
 
   it('shows the detection alert; a read key cannot acknowledge it, an admin key (#key=) can', async () => {

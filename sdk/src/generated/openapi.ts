@@ -601,7 +601,7 @@ export interface components {
             /** @description The service's usual value (frozen while the alert is open) */
             baseline: number | null;
             events: components["schemas"]["AlertEventDto"][];
-            /** @description What it was opened or last escalated with: error_spike the top error templates; null when none */
+            /** @description What it was opened or last escalated with: error_spike its top error templates, high_latency its slowest routes; null when none */
             evidence: components["schemas"]["AlertEvidenceDto"] | null;
             id: string;
             lastSeenAt: string;
@@ -628,7 +628,7 @@ export interface components {
             acknowledgedAt: string | null;
             /** @description The service's usual value (frozen while the alert is open) */
             baseline: number | null;
-            /** @description What it was opened or last escalated with: error_spike the top error templates; null when none */
+            /** @description What it was opened or last escalated with: error_spike its top error templates, high_latency its slowest routes; null when none */
             evidence: components["schemas"]["AlertEvidenceDto"] | null;
             id: string;
             lastSeenAt: string;
@@ -660,6 +660,14 @@ export interface components {
             severity: "low" | "medium" | "high" | "critical";
         };
         AlertEvidenceDto: {
+            /** @description high_latency: the window's 3 routes with the highest p95 latency, slowest first (logs without a route are left out) */
+            slowRoutes?: components["schemas"]["SlowRouteDto"][];
+            /**
+             * @description high_latency: true when the service sent more logs in the window than are read for slowRoutes (a
+             *     bound on its cost, 50,000: docs/alerting.md); then its counts and p95s are of the newest of them
+             */
+            slowRoutesPartial?: boolean;
+            /** @description error_spike: the top 3 templates of the window's errors */
             topErrors?: components["schemas"]["TopErrorDto"][];
         };
         AlertListDto: {
@@ -1053,7 +1061,28 @@ export interface components {
         SilenceListDto: {
             data: components["schemas"]["SilenceDto"][];
         };
-        TopErrorDto: Record<string, never>;
+        SlowRouteDto: {
+            /** @description Logs of the window with this route and a latency */
+            count: number;
+            /** @description p95 latency of the route's logs in the window, in ms (exact: percentile_cont over their latencies) */
+            p95Ms: number;
+            /** @description Metadata `route`, else `http.route`, else `url.path` with its ids masked (/orders/<id>, <uuid>, <hex>, <num>) */
+            route: string;
+        };
+        TopErrorDto: {
+            /** @description Error and fatal logs of the window with this template */
+            count: number;
+            /** @description The id of one log with this template */
+            exampleLogId: string;
+            /** @description The first log of the window with this template */
+            firstSeen: string;
+            /** @description Not seen in the service's baseline period before the window */
+            new: boolean;
+            /** @description Its share of the window's errors (0..1) */
+            share: number;
+            /** @description The message with its variable parts masked (<num>, <uuid>, <ip>, "<str>", ...) */
+            template: string;
+        };
         UpdateAlertChannelDto: {
             /**
              * @description Per kind: slack_webhook {webhookUrl}; slack {channel}; gmail {to: [emails]};

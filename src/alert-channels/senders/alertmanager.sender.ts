@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ErrorDetail } from '../../common/errors/api-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { formatValue, headline, type AlertNotice, type Notification } from '../notification';
+import { formatValue, headline, slowRoutesLine, topErrorsLine, type AlertNotice, type Notification } from '../notification';
 import { postJson } from './post-json';
 import { check, type ChannelConfig, type ChannelSender, type SendContext, type SendResult } from './sender';
 
@@ -22,6 +22,13 @@ export function alertmanagerAlertsUrl(base: string): string {
   return u.toString();
 }
 
+/** The alert's evidence as annotations (string values, as Alertmanager's templates print them). */
+function evidenceAnnotations(n: AlertNotice): Record<string, string> {
+  const top = topErrorsLine(n);
+  const slow = slowRoutesLine(n);
+  return { ...(top ? { top_errors: top } : {}), ...(slow ? { slow_routes: slow } : {}) };
+}
+
 /**
  * One Alertmanager alert for one Tracer alert. Labels are an Alertmanager alert's identity and must not
  * change while it is open; severity can (escalation), so it is an annotation, not a label.
@@ -37,6 +44,7 @@ export function alertmanagerAlert(n: AlertNotice, now: Date): Record<string, unk
       value: formatValue(n.type, n.value),
       threshold: formatValue(n.type, n.threshold, 'threshold'),
       baseline: formatValue(n.type, n.baseline, 'baseline'),
+      ...evidenceAnnotations(n),
       ...(n.link ? { dashboard: n.link } : {}),
     },
     startsAt: n.openedAt.toISOString(),

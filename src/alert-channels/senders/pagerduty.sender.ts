@@ -46,6 +46,7 @@ export function pagerDutyEvent(routingKey: string, n: AlertNotice): Record<strin
         tracer_severity: n.severity,
         occurrences: n.occurrences,
         ...(n.evidence?.topErrors?.length ? { top_errors: n.evidence.topErrors } : {}),
+        ...(n.evidence?.slowRoutes?.length ? { slow_routes: n.evidence.slowRoutes } : {}),
       },
     },
     client: 'Tracer',

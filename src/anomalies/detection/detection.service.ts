@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ALERT_TYPES, type AlertType } from '../../common/alert-vocabulary';
+import { ALERT_TYPES, severityRank, type AlertType, type Severity } from '../../common/alert-vocabulary';
 import { DatabaseService } from '../../database/database.service';
 import { EventBus } from '../../events/event-bus.service';
 import { addWindows } from '../../metrics/metric-window';
 import { MetricsReader, type MetricRow } from '../../metrics/metrics.reader';
 import { windowTemplates } from './error-templates';
-import type { TopErrorDto } from '../alerts/evidence';
+import type { AlertEvidence, TopErrorDto } from '../alerts/evidence';
 import { WindowLedger } from '../../metrics/window-ledger';
 import { AlertLifecycleService, type PendingAlertEvent } from '../alerts/alert-lifecycle.service';
 import { AlertsRepository } from '../alerts/alerts.repository';
@@ -16,6 +16,8 @@ import { detectErrorSpike, detectHighLatency, detectServiceDown, detectNewTempla
 
 const HEALTHY: Verdict = { anomalous: false };
 const BATCH = 100;
+/** Routes a high_latency alert's evidence names (the slowest by p95). */
+const SLOW_ROUTES = 3;
 /** Evaluations of one service that found its alerts changed under them before giving up for this window. */
 const MAX_ATTEMPTS = 3;
 
@@ -138,11 +140,12 @@ export class DetectionService {
   private async plan(service: string, windowStart: Date): Promise<Plan> {
     const rule = await this.rules.effective(service);
     const unresolved = await this.alerts.unresolvedOf(service);
-    const open = new Set(unresolved.map((a) => a.type));
+    const open = new Map(unresolved.map((a) => [a.type, a.severity]));
     return { rule, openIds: idsOf(unresolved), verdicts: rule.enabled ? await this.verdicts(service, windowStart, rule, open) : null };
   }
 
-  private async verdicts(service: string, windowStart: Date, rule: DetectionRule, open: Set<AlertType>): Promise<Record<AlertType, Verdict>> {
+  /** `open`: the severity of each unresolved alert type of the service. */
+  private async verdicts(service: string, windowStart: Date, rule: DetectionRule, open: Map<AlertType, Severity>): Promise<Record<AlertType, Verdict>> {
     const downAlertOpen = open.has('service_down');
     const ws = this.windowSeconds;
     const current = (await this.metrics.window(service, windowStart)) ?? emptyRow(service, windowStart, ws);
@@ -168,13 +171,18 @@ export class DetectionService {
     }
     const errorSpike = detectErrorSpike(current, errorHistory.map((r) => r.errorCount / r.logCount), rule);
     if (errorSpike.anomalous) errorSpike.evidence = { topErrors: await this.topErrors(service, windowStart, current.errorCount, rule) };
+    const highLatency = detectHighLatency(
+      current,
+      latencyHistory.filter((r) => r.latencyCount >= MIN_LATENCY_SAMPLES && r.latencyP95 !== null).map((r) => r.latencyP95!),
+      rule,
+    );
+    // Read from the logs, so only when the lifecycle stores it: the alert opens or escalates.
+    if (highLatency.anomalous && storesEvidence(highLatency.severity, open.get('high_latency'))) {
+      highLatency.evidence = await this.slowRoutes(service, windowStart);
+    }
     return {
       error_spike: errorSpike,
-      high_latency: detectHighLatency(
-        current,
-        latencyHistory.filter((r) => r.latencyCount >= MIN_LATENCY_SAMPLES && r.latencyP95 !== null).map((r) => r.latencyP95!),
-        rule,
-      ),
+      high_latency: highLatency,
       service_down: detectServiceDown(current, silence, rule),
       traffic_drop: detectTrafficDrop(current, trafficHistory.map((r) => r.logCount), rule, open.has('traffic_drop')),
       new_error_template: await this.newTemplate(service, windowStart, current.errorCount, rule),
@@ -186,6 +194,12 @@ export class DetectionService {
     return windowTemplates(this.metrics, service, windowStart, errorCount, addWindows(windowStart, -rule.baselineWindows, this.windowSeconds), 3);
   }
 
+  /** The window's slowest routes by p95 (route, http.route or templated url.path), read through MetricsReader. */
+  private async slowRoutes(service: string, windowStart: Date): Promise<AlertEvidence> {
+    const { routes, partial } = await this.metrics.slowRoutes(service, windowStart, SLOW_ROUTES);
+    return { slowRoutes: routes.map((r) => ({ route: r.route, p95Ms: Math.round(r.p95Ms * 10) / 10, count: r.count })), slowRoutesPartial: partial };
+  }
+
   /** new_error_template (opt-in): the window's templates, new = not seen in the rule's look-back days. */
   private async newTemplate(service: string, windowStart: Date, errorCount: number, rule: DetectionRule): Promise<Verdict> {
     if (!rule.newTemplateAlerts || errorCount < rule.newTemplateMinCount) return HEALTHY;
@@ -193,6 +207,10 @@ export class DetectionService {
     return detectNewTemplate(await windowTemplates(this.metrics, service, windowStart, errorCount, since, 20), rule);
   }
 }
+
+/** Whether an anomalous verdict's evidence will be stored: it opens the alert, or escalates the open one. */
+const storesEvidence = (severity: Severity, openSeverity: Severity | undefined) =>
+  openSeverity === undefined || severityRank(severity) > severityRank(openSeverity);
 
 const idsOf = (alerts: { id: string }[]) => alerts.map((a) => a.id).sort().join(',');
 

@@ -4,6 +4,7 @@ import { fetchWindows, MetricCharts } from '../charts';
 import { fmtAgo, fmtTime, h, replace } from '../dom';
 import { href, type Route } from '../router';
 import { View, type ViewContext } from '../view';
+import { evidenceBlock } from './evidence';
 
 export function fmtValue(a: Pick<Alert, 'type'>, v: number | null): string {
   if (v === null) return '—';
@@ -100,6 +101,7 @@ export class AlertView extends View {
         { class: 'alert-facts' },
         `value ${fmtValue(a, a.value)} · threshold ${fmtValue(a, a.threshold)} · baseline ${fmtValue(a, a.baseline)} · opened ${fmtTime(a.openedAt)} (${fmtAgo(a.openedAt)}) · last seen ${fmtAgo(a.lastSeenAt)} · ${a.occurrences} window(s)`,
       ),
+      evidenceBlock(a),
       h('p', null, h('a', { class: 'alert-logs', href: href('logs', undefined, { service: a.service, from: from.toISOString(), to: to.toISOString() }) }, 'Logs of this alert’s window →')),
       this.actions(a),
       note ? h('p', { class: note.error ? 'error' : 'notice', role: note.error ? 'alert' : 'status' }, note.text) : null,

@@ -4,6 +4,7 @@ import { fmtAgo, fmtTime, h, replace } from '../dom';
 import { href, type Route } from '../router';
 import { View, type ViewContext } from '../view';
 import { fmtValue } from './alert';
+import { evidenceBlock } from './evidence';
 
 const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
@@ -90,6 +91,7 @@ export class AlertsView extends View {
         a.acknowledgedAt ? ` · acknowledged ${fmtAgo(a.acknowledgedAt)}` : '',
         a.resolvedAt ? ` · resolved ${fmtAgo(a.resolvedAt)}` : '',
       ),
+      evidenceBlock(a),
       rowError ? h('p', { class: 'error', role: 'alert' }, rowError) : null,
       open
         ? detail

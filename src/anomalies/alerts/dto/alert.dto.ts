@@ -1,4 +1,4 @@
-import { AlertEvidenceDto } from '../evidence';
+import { AlertEvidenceDto } from './alert-evidence.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO8601, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -78,7 +78,7 @@ export class AlertDto {
   /** The service's usual value (frozen while the alert is open) */
   @ApiProperty({ type: Number, nullable: true })
   baseline: number | null;
-  /** What it was opened or last escalated with: error_spike the top error templates; null when none */
+  /** What it was opened or last escalated with: error_spike its top error templates, high_latency its slowest routes; null when none */
   @ApiProperty({ type: AlertEvidenceDto, nullable: true })
   evidence: AlertEvidenceDto | null;
   openedAt: string;
