@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --runs 3] [-- --only ingest,limit,search,aggregation,sdk] [-- --keep]
+// npm run bench [-- --quick] [-- --runs 3] [-- --only ingest,limit,search,aggregation,detection,sdk] [-- --keep]
 //
 // The whole benchmark of issue 8, against a fresh PostgreSQL database created from BENCH_DATABASE_URL
 // (default postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards (--keep keeps it):
@@ -13,6 +13,11 @@
 //                across all services of issue 18 (rare and frequent q, metadata.k=v).
 //   aggregation  one metrics window holding 1,000,000 logs, aggregated by MetricsRepository.aggregate
 //                (the statement the scheduler runs).
+//   detection    issue 18: 1,000 active services with 60 windows of history each in `metrics` and ~50 logs
+//                each in the current window (15 of them anomalous: error spike, high latency, traffic drop);
+//                the scheduler's window pass (MetricsService.aggregateWindow) and the anomalies scheduler's
+//                detection pass (DetectionService.evaluatePending) through the app's own services, 3 runs
+//                each; exactly the anomalous services must have open alerts. Not shrunk by --quick.
 //   sdk          @tracer/sdk's TracerClient in this process against the running app: logs/s, stored count.
 // Prints a table and one JSON line (`{"bench":"tracer",...}`). --quick shrinks everything to about a minute.
 // --runs N runs the whole bench N times, one after another, each in its own process and database, and
@@ -28,7 +33,7 @@ import { PHASES, makeLog, phase } from './ingest.mjs';
 import { PSQL, SERVICES, copyFromFile, copyFromLines, copyLines, rng, traceIdOf, writeLines } from './data.mjs';
 
 const quick = arg('quick', false) === true;
-const only = String(arg('only', 'ingest,limit,search,aggregation,sdk')).split(',');
+const only = String(arg('only', 'ingest,limit,search,aggregation,detection,sdk')).split(',');
 const keep = arg('keep', false) === true;
 const P = quick
   ? { ingestSeconds: 5, searchRows: 500_000, aggRows: 200_000, sdkSeconds: 4, requests: 30, page: 2500 }
@@ -594,6 +599,8 @@ async function medianOfRuns(n) {
     ),
     pageRatio: m((r) => r.search?.pageRatio),
     aggregationMs: m((r) => r.aggregation?.medianMs),
+    detectionAggregationMs: m((r) => r.detection?.aggregationMedianMs),
+    detectionPassMs: m((r) => r.detection?.detectionMedianMs),
     sdkLogsPerSecond: m((r) => r.sdk?.logsPerSecond),
     perRun: runs,
   };
@@ -622,6 +629,8 @@ async function medianOfRuns(n) {
   }
   add(`search page ${page} p95 / page 1 p95`, med.pageRatio == null ? '-' : `${med.pageRatio} x`, '<= 1.5 x', med.pageRatio <= 1.5);
   add(`aggregation of one window of ${fmt(P.aggRows)} logs`, `${fmt(med.aggregationMs)} ms`, '< 2,000 ms', med.aggregationMs < 2000);
+  add(`aggregation of a window of ${fmt(DETECTION.services)} services`, `${fmt(med.detectionAggregationMs)} ms`);
+  add(`detection pass, ${fmt(DETECTION.services)} services x ${DETECTION.history} windows`, `${fmt(med.detectionPassMs)} ms`, '< 2,000 ms', med.detectionPassMs < 2000);
   add('sdk TracerClient logs/s (one process)', fmt(med.sdkLogsPerSecond));
   console.log(`\nMedians of ${n} runs:`);
   console.log(table(T));
