@@ -43,7 +43,8 @@ export class MetricsReader {
 
   /**
    * A service's recent windows with logs before `before` (newest first, at most `limit`), skipping windows
-   * in the excluded ranges (an alert's incident, so an incident never becomes the new normal).
+   * in the excluded ranges (an alert's incident, so an incident never becomes the new normal). Detection
+   * reads a whole pass's histories with `histories`; its medium test holds that to this one-service form.
    */
   history(service: string, before: Date, limit: number, exclude: { from: Date; to: Date | null }[]): Promise<MetricRow[]> {
     const since = historyStart(before, limit, exclude, this.windowSeconds);

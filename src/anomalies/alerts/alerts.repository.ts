@@ -73,7 +73,7 @@ export class AlertsRepository {
     return this.alerts(m).find({ where: { service, status: Not('resolved') }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** A service's unresolved alerts, unlocked. */
+  /** A service's unresolved alerts, unlocked (the one-service form of unresolvedOfServices). */
   unresolvedOf(service: string): Promise<AlertRow[]> {
     return this.alerts().find({ where: { service, status: Not('resolved') } });
   }
@@ -111,7 +111,10 @@ export class AlertsRepository {
     return out;
   }
 
-  /** The windows past alerts of a type spanned (to: null while unresolved): kept out of baselines. */
+  /**
+   * The windows past alerts of a type spanned (to: null while unresolved): kept out of baselines. Detection
+   * reads them for a whole pass with incidentRangesOf; its medium test holds it to this one-pair form.
+   */
   async incidentRanges(service: string, type: AlertType, m?: EntityManager, limit = 50): Promise<{ from: Date; to: Date | null }[]> {
     const rows = await this.alerts(m).find({
       select: { firstWindowStart: true, lastWindowStart: true, status: true },
