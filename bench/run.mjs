@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --runs 3] [-- --only ingest,limit,indexes,search,aggregation,sdk] [-- --keep]
+// npm run bench [-- --quick] [-- --runs 3] [-- --only ingest,limit,indexes,search,aggregation,detection,sdk] [-- --keep]
 //
 // The whole benchmark of issue 8, against a fresh PostgreSQL database created from BENCH_DATABASE_URL
 // (default postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards (--keep keeps it):
@@ -16,6 +16,11 @@
 //                across all services of issue 18 (rare and frequent q, metadata.k=v).
 //   aggregation  one metrics window holding 1,000,000 logs, aggregated by MetricsRepository.aggregate
 //                (the statement the scheduler runs).
+//   detection    issue 18: 1,000 active services with 60 windows of history each in `metrics` and ~50 logs
+//                each in the current window (15 of them anomalous: error spike, high latency, traffic drop);
+//                the scheduler's window pass (MetricsService.aggregateWindow) and the anomalies scheduler's
+//                detection pass (DetectionService.evaluatePending) through the app's own services, 3 runs
+//                each; exactly the anomalous services must have open alerts. Not shrunk by --quick.
 //   sdk          @tracer/sdk's TracerClient in this process against the running app: logs/s, stored count.
 // Prints a table and one JSON line (`{"bench":"tracer",...}`). --quick shrinks everything to about a minute.
 // --runs N runs the whole bench N times, one after another, each in its own process and database, and
@@ -29,10 +34,10 @@ import pg from 'pg';
 import { ADMIN_KEY, appEntry, arg, freePort, freshDatabase, median, peakRssMb, percentile, sql, startApp, table } from './lib.mjs';
 import { indexCost } from './index-cost.mjs';
 import { PHASES, makeLog, phase } from './ingest.mjs';
-import { PSQL, SERVICES, copyFromFile, copyFromLines, copyLines, traceIdOf, writeLines } from './data.mjs';
+import { PSQL, SERVICES, copyFromFile, copyFromLines, copyLines, rng, traceIdOf, writeLines } from './data.mjs';
 
 const quick = arg('quick', false) === true;
-const only = String(arg('only', 'ingest,limit,indexes,search,aggregation,sdk')).split(',');
+const only = String(arg('only', 'ingest,limit,indexes,search,aggregation,detection,sdk')).split(',');
 const keep = arg('keep', false) === true;
 const P = quick
   ? { ingestSeconds: 5, indexRows: 100_000, indexRounds: 1, searchRows: 500_000, aggRows: 200_000, sdkSeconds: 4, requests: 30, page: 2500 }
@@ -343,6 +348,170 @@ async function aggregation(db) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+/**
+ * Issue 18, item 5: one window's work for 1,000 active services with 60 windows of history each. The
+ * history is written straight into `metrics` (and the ledger) with the aggregation's own expressions:
+ * per-window counts, exact percentiles and the latency histogram, from seeded per-service volumes, error
+ * rates and latency levels. The current window holds real logs (~50 per service), a few services anomalous:
+ * an error spike, high latency, a traffic drop; a few are silent for this one window (not down yet). Then,
+ * with the app's real services (Nest DI over dist/, a real DataSource, nothing scheduled):
+ *   (a) MetricsService.aggregateWindow, the scheduler's window pass (claim, aggregate, templates, ledger);
+ *   (b) DetectionService.evaluatePending, the anomalies scheduler's pass over that window.
+ * Each is run 3 times from the same state; the phase checks that exactly the anomalous services have
+ * open alerts, of the seeded type.
+ */
+const DETECTION = { services: 1000, history: 60, windowSeconds: 60 };
+/** Which services misbehave in the current window (by index), and how. */
+const DETECTION_ROLES = {
+  error_spike: [17, 254, 511, 768, 990],
+  high_latency: [42, 333, 600, 871, 995],
+  traffic_drop: [99, 400, 655, 901, 998],
+  silent: [5, 123, 456, 789, 997],
+};
+
+/** A service's usual traffic: logs per window, error rate, latency level (ms; null: no latency field). */
+function detectionProfile(i) {
+  const role = Object.entries(DETECTION_ROLES).find(([, ids]) => ids.includes(i))?.[0] ?? 'normal';
+  const volume = role === 'traffic_drop' ? 250 : role === 'error_spike' ? 100 : 10 + ((i * 37) % 80);
+  const errorRate = role === 'error_spike' ? 0.01 : i % 50 === 3 ? 0.2 : i % 7 === 0 ? 0 : 0.01 + (i % 5) * 0.005;
+  const latency = role === 'high_latency' ? 100 : i % 10 === 9 ? null : 20 + ((i * 53) % 380);
+  return { service: `det-${String(i).padStart(4, '0')}`, role, volume, errorRate, latency };
+}
+
+async function detection(db) {
+  const { services: N, history: H, windowSeconds: WS } = DETECTION;
+  const W = WS * 1000;
+  // The current window ended two windows ago (due, not caught up); its history is the hour before it.
+  const current = Math.floor(Date.now() / W) * W - 3 * W;
+  const iso = (t) => new Date(t).toISOString();
+  const profiles = Array.from({ length: N }, (_, i) => detectionProfile(i));
+  const built = (path) => import(pathToFileURL(join(dirname(appEntry()), path)).href);
+  const { bucketIndexSql } = await built('metrics/latency-histogram.js');
+
+  // Only this phase's services are active (the search phase's logs cover the last 24 hours).
+  await sql(db.url, 'TRUNCATE logs, metrics, metric_windows, message_templates, anomaly_state, anomaly_progress');
+  process.stderr.write(`detection: seeding ${N} services x ${H} windows of metrics history...\n`);
+  // Per (service, window): volume within +-20 %, errors within 0.5-1.5 x the usual rate, latencies
+  // level * (0.5 + 3 r^2) (a long tail), all from hashtext so the data is the same every run.
+  const r = (key) => `((hashtext(${key}) & 1048575)::float8 / 1048576)`;
+  await sql(db.url, `
+    WITH p AS (SELECT * FROM unnest($1::text[], $2::int[], $3::float8[], $4::float8[]) AS p(service, volume, error_rate, latency)),
+    w AS (SELECT k, $5::timestamptz - make_interval(secs => $6::int * k) AS window_start FROM generate_series(1, $7::int) k),
+    g AS (
+      SELECT p.service, w.window_start, n, round(n * p.error_rate * (0.5 + ${r(`p.service || w.k || 'e'`)}))::int AS errors,
+             (SELECT array_agg(p.latency * (0.5 + 3 * ${r(`p.service || w.k || j`)} ^ 2)) FROM generate_series(1, n) j
+               WHERE p.latency IS NOT NULL) AS lats
+        FROM p CROSS JOIN w, LATERAL (SELECT round(p.volume * (0.8 + 0.4 * ${r(`p.service || w.k`)}))::int AS n) v)
+    INSERT INTO metrics (service, window_start, window_seconds, log_count, error_count, warn_count, latency_count, latency_avg,
+                         latency_p50, latency_p95, latency_p99, latency_max, latency_hist_idx, latency_hist_cnt, updated_at)
+    SELECT service, window_start, $6::int, n, errors, n / 30, COALESCE(cardinality(lats), 0),
+           (SELECT avg(v) FROM unnest(lats) v), pct.p[1], pct.p[2], pct.p[3], (SELECT max(v) FROM unnest(lats) v), hist.idx, hist.cnt, now()
+      FROM g, LATERAL (SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY v) AS p FROM unnest(g.lats) AS v) pct,
+           LATERAL (SELECT array_agg(i ORDER BY i) AS idx, array_agg(c ORDER BY i) AS cnt
+                      FROM (SELECT ${bucketIndexSql('v')} AS i, count(*)::int AS c FROM unnest(g.lats) AS v GROUP BY 1) b) hist`,
+    [profiles.map((p) => p.service), profiles.map((p) => p.volume), profiles.map((p) => p.errorRate), profiles.map((p) => p.latency), iso(current), WS, H]);
+  // The ledger says those windows are aggregated, and detection went through them (the steady state).
+  await sql(db.url, `INSERT INTO metric_windows (window_seconds, window_start, aggregated_at, log_count, caught_up)
+      SELECT $1::int, w.s, now(), (SELECT sum(log_count) FROM metrics m WHERE m.window_seconds = $1::int AND m.window_start = w.s), false
+        FROM generate_series($2::timestamptz - make_interval(secs => $1::int * $3::int), $2::timestamptz - make_interval(secs => $1::int), make_interval(secs => $1::int)) AS w(s)`,
+    [WS, iso(current), H]);
+  const evaluatedThrough = iso(current - W);
+  const resetDetection = async () => {
+    await sql(db.url, `DELETE FROM alerts`); // events and deliveries cascade
+    await sql(db.url, `INSERT INTO anomaly_state (service, last_window_start, window_seconds) SELECT s, $2, $3 FROM unnest($1::text[]) s
+                        ON CONFLICT (service) DO UPDATE SET last_window_start = EXCLUDED.last_window_start`,
+      [profiles.map((p) => p.service), evaluatedThrough, WS]);
+    await sql(db.url, `INSERT INTO anomaly_progress (window_seconds, evaluated_through) VALUES ($1, $2)
+                        ON CONFLICT (window_seconds) DO UPDATE SET evaluated_through = EXCLUDED.evaluated_through`, [WS, evaluatedThrough]);
+  };
+  await resetDetection();
+
+  // The current window's logs: the usual traffic, or the role's anomaly.
+  const rand = rng(18);
+  let logs = 0;
+  await copyFromLines(db.url, HTTP_COLUMNS, (function* () {
+    for (const p of profiles) {
+      if (p.role === 'silent') continue;
+      const n = p.role === 'traffic_drop' ? 10 : Math.round(p.volume * (0.8 + 0.4 * rand()));
+      const errorRate = p.role === 'error_spike' ? 0.4 : p.errorRate * (0.5 + rand());
+      let buf = '';
+      for (let j = 0; j < n; j++) {
+        const error = rand() < errorRate;
+        const level = error ? 'error' : j % 30 === 29 ? 'warn' : 'info';
+        const lat = p.latency === null ? null : Math.round(p.latency * (p.role === 'high_latency' ? 20 : 1) * (0.5 + 3 * rand() ** 2));
+        const message = error ? `GET /api/orders failed: upstream timeout after 3000ms order=${j}` : `GET /api/orders completed with status 200 in ${lat ?? 0}ms`;
+        const metadata = lat === null ? `{"route": "/api/orders"}` : `{"latency_ms": ${lat}, "route": "/api/orders"}`;
+        buf += `${iso(current + Math.floor((j * W) / n))}\t${level}\t${p.service}\t${message}\t${metadata}\n`;
+      }
+      logs += n;
+      yield buf;
+    }
+  })());
+  await sql(db.url, 'ANALYZE');
+
+  // The app's services, wired by Nest as the app wires them, compiled but not started: no scheduler runs.
+  const { Logger } = await import('@nestjs/common');
+  const { Test } = await import('@nestjs/testing');
+  const { EventEmitterModule } = await import('@nestjs/event-emitter');
+  const { ScheduleModule } = await import('@nestjs/schedule');
+  const { loadConfig } = await built('config/app-config.js');
+  const { ConfigModule } = await built('config/config.module.js');
+  const { SchedulingModule } = await built('common/scheduling/scheduling.module.js');
+  const { EventsModule } = await built('events/events.module.js');
+  const { DatabaseModule } = await built('database/database.module.js');
+  const { MetricsModule } = await built('metrics/metrics.module.js');
+  const { MetricsService } = await built('metrics/metrics.service.js');
+  const { AnomaliesModule } = await built('anomalies/anomalies.module.js');
+  const { DetectionService } = await built('anomalies/detection/detection.service.js');
+  Logger.overrideLogger(['error']);
+  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'error', METRICS_WINDOW_SECONDS: String(WS) });
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.register(config), EventEmitterModule.forRoot(), ScheduleModule.forRoot(), SchedulingModule, EventsModule, DatabaseModule, MetricsModule, AnomaliesModule],
+  }).compile();
+  const out = { services: N, historyWindows: H, windowSeconds: WS, windowLogs: logs };
+  try {
+    const metrics = moduleRef.get(MetricsService);
+    const detector = moduleRef.get(DetectionService);
+    const aggMs = [];
+    for (let k = 0; k < 3; k++) {
+      await sql(db.url, `DELETE FROM metric_windows WHERE window_seconds = $1 AND window_start = $2`, [WS, iso(current)]);
+      const started = process.hrtime.bigint();
+      const res = await metrics.aggregateWindow(new Date(current), new Date(current + W + 15_000));
+      aggMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (!res.aggregated || res.logCount !== logs) throw new Error(`aggregation: ${JSON.stringify(res)}, expected ${logs} logs`);
+    }
+    const expected = Object.entries(DETECTION_ROLES).filter(([type]) => type !== 'silent')
+      .flatMap(([type, ids]) => ids.map((i) => `${profiles[i].service} ${type}`)).sort();
+    const detMs = [];
+    for (let k = 0; k < 3; k++) {
+      if (k) await resetDetection();
+      const started = process.hrtime.bigint();
+      const done = await detector.evaluatePending();
+      detMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (done.length !== 1 || done[0].getTime() !== current) throw new Error(`detection evaluated ${done.map(iso)}, expected ${iso(current)}`);
+      const open = (await sql(db.url, `SELECT service || ' ' || type AS a FROM alerts WHERE status <> 'resolved' ORDER BY 1`)).map((x) => x.a);
+      const [{ n }] = await sql(db.url, `SELECT count(*)::int AS n FROM anomaly_state WHERE last_window_start = $1`, [iso(current)]);
+      if (open.join() !== expected.join() || n !== N) {
+        throw new Error(`detection run ${k + 1}: ${n} of ${N} services evaluated; open alerts ${open.join(', ')}; expected ${expected.join(', ')}`);
+      }
+    }
+    Object.assign(out, {
+      aggregationRunsMs: aggMs.map(Math.round), aggregationMedianMs: Math.round(median(aggMs)),
+      detectionRunsMs: detMs.map(Math.round), detectionMedianMs: Math.round(median(detMs)), alerts: expected.length,
+    });
+  } finally {
+    summary.detection = out;
+    await moduleRef.close();
+  }
+  const share = (out.aggregationMedianMs + out.detectionMedianMs) / (WS * 1000);
+  report('detection', 'data', `${fmt(N)} services x ${H} windows of history; current window ${fmt(logs)} logs, ${out.alerts} anomalous services`);
+  report('detection', `aggregation of the window (3 runs)`, `${out.aggregationRunsMs.join(' / ')} ms (median ${fmt(out.aggregationMedianMs)} ms)`);
+  report('detection', `detection pass, ${fmt(N)} services (3 runs)`, `${out.detectionRunsMs.join(' / ')} ms (median ${fmt(out.detectionMedianMs)} ms)`, '< 2,000 ms', out.detectionMedianMs < 2000);
+  report('detection', 'open alerts = the anomalous services', `${out.alerts} = ${out.alerts}`, 'exact', true);
+  report('detection', `window pass / window (${WS} s)`, `${(share * 100).toFixed(1)} %`);
+}
+
+// ---------------------------------------------------------------------------------------------------
 async function sdk(db) {
   let TracerClient;
   try {
@@ -442,6 +611,8 @@ async function medianOfRuns(n) {
       : null,
     deferredTrigramBuildSecondsPerMillion: m((r) => r.indexes?.deferredTrigramBuildSecondsPerMillion),
     aggregationMs: m((r) => r.aggregation?.medianMs),
+    detectionAggregationMs: m((r) => r.detection?.aggregationMedianMs),
+    detectionPassMs: m((r) => r.detection?.detectionMedianMs),
     sdkLogsPerSecond: m((r) => r.sdk?.logsPerSecond),
     perRun: runs,
   };
@@ -474,6 +645,8 @@ async function medianOfRuns(n) {
   }
   add(`search page ${page} p95 / page 1 p95`, med.pageRatio == null ? '-' : `${med.pageRatio} x`, '<= 1.5 x', med.pageRatio <= 1.5);
   add(`aggregation of one window of ${fmt(P.aggRows)} logs`, `${fmt(med.aggregationMs)} ms`, '< 2,000 ms', med.aggregationMs < 2000);
+  add(`aggregation of a window of ${fmt(DETECTION.services)} services`, `${fmt(med.detectionAggregationMs)} ms`);
+  add(`detection pass, ${fmt(DETECTION.services)} services x ${DETECTION.history} windows`, `${fmt(med.detectionPassMs)} ms`, '< 2,000 ms', med.detectionPassMs < 2000);
   add('sdk TracerClient logs/s (one process)', fmt(med.sdkLogsPerSecond));
   console.log(`\nMedians of ${n} runs:`);
   console.log(table(T));
@@ -498,6 +671,7 @@ try {
   if (only.includes('search') || only.includes('aggregation')) await sql(db.url, 'TRUNCATE logs');
   if (only.includes('search')) await search(db);
   if (only.includes('aggregation')) await aggregation(db);
+  if (only.includes('detection')) await detection(db);
   if (only.includes('sdk')) await sdk(db);
 } catch (e) {
   failed = e;

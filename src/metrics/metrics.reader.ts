@@ -6,6 +6,9 @@ import { RouteLatencyRepository, type RouteLatencyRow } from './routes/route-lat
 import { MessageTemplatesRepository, type TemplateRow } from './templates/message-templates.repository';
 
 export type { MetricRow } from './metrics.repository';
+
+/** Requests per statement of `histories`: bounds one statement's rows (limit x this). */
+const HISTORY_BATCH = 1000;
 export type { TemplateRow } from './templates/message-templates.repository';
 export type { RouteLatencyRow } from './routes/route-latency.repository';
 
@@ -49,11 +52,30 @@ export class MetricsReader {
 
   /**
    * A service's recent windows with logs before `before` (newest first, at most `limit`), skipping windows
-   * in the excluded ranges (an alert's incident, so an incident never becomes the new normal).
+   * in the excluded ranges (an alert's incident, so an incident never becomes the new normal). Detection
+   * reads a whole pass's histories with `histories`; its medium test holds that to this one-service form.
    */
   history(service: string, before: Date, limit: number, exclude: { from: Date; to: Date | null }[]): Promise<MetricRow[]> {
     const since = historyStart(before, limit, exclude, this.windowSeconds);
     return this.metrics.history(service, before, since, this.windowSeconds, limit, exclude);
+  }
+
+  /** These services' numbers of one window, by service (absent: it sent nothing then). */
+  async windowsOf(services: string[], windowStart: Date): Promise<Map<string, MetricRow>> {
+    return new Map((await this.metrics.findMany(services, windowStart, this.windowSeconds)).map((r) => [r.service, r]));
+  }
+
+  /**
+   * `history` for many (service, limit, exclude) requests before the same window, read in one statement
+   * per HISTORY_BATCH requests; the answer is each request's rows, in request order.
+   */
+  async histories(before: Date, requests: readonly { service: string; limit: number; exclude: { from: Date; to: Date | null }[] }[]): Promise<MetricRow[][]> {
+    const out: MetricRow[][] = [];
+    for (let i = 0; i < requests.length; i += HISTORY_BATCH) {
+      const batch = requests.slice(i, i + HISTORY_BATCH).map((r) => ({ ...r, since: historyStart(before, r.limit, r.exclude, this.windowSeconds) }));
+      out.push(...(await this.metrics.histories(batch, before, this.windowSeconds)));
+    }
+    return out;
   }
 
   /**

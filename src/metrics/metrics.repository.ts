@@ -175,6 +175,56 @@ export class MetricsRepository {
     );
   }
 
+  /** These services' rows of one window (services without logs then have none). */
+  findMany(services: string[], windowStart: Date, windowSeconds: number): Promise<MetricRow[]> {
+    if (!services.length) return Promise.resolve([]);
+    return this.db.query<MetricRow>(
+      `SELECT ${COLUMNS} FROM metrics WHERE window_seconds = $1 AND window_start = $2 AND service = ANY($3::text[])`,
+      [windowSeconds, windowStart.toISOString(), services],
+    );
+  }
+
+  /**
+   * `history` for many requests in one statement (a detection pass): for each, the service's windows with
+   * logs in [since, before), outside its excluded ranges, newest first, at most `limit`: one index range
+   * of the primary key per request (LATERAL ... LIMIT). `floor` (the earliest `since`) bounds the whole
+   * statement, so the planner prunes the time partitions. Returns each request's rows, in request order.
+   */
+  async histories(
+    requests: readonly { service: string; since: Date; limit: number; exclude: readonly { from: Date; to: Date | null }[] }[],
+    before: Date,
+    windowSeconds: number,
+  ): Promise<MetricRow[][]> {
+    const out: MetricRow[][] = requests.map(() => []);
+    if (!requests.length) return out;
+    const floor = new Date(Math.min(...requests.map((r) => r.since.getTime())));
+    const ex = requests.flatMap((r, k) => r.exclude.map((e) => ({ k, from: e.from.toISOString(), to: e.to ? e.to.toISOString() : null })));
+    const rows = await this.db.query<MetricRow & { request: number }>(
+      `WITH r AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[]) WITH ORDINALITY AS r(service, since, lim, k)),
+            x AS (SELECT * FROM unnest($4::int[], $5::timestamptz[], $6::timestamptz[]) AS x(k, f, t))
+       SELECT (r.k - 1)::int AS request, h.* FROM r CROSS JOIN LATERAL (
+         SELECT ${COLUMNS} FROM metrics m
+          WHERE m.service = r.service AND m.window_seconds = $7 AND m.window_start < $8 AND m.window_start >= r.since
+            AND m.window_start >= $9 AND m.log_count > 0
+            AND NOT EXISTS (SELECT 1 FROM x WHERE x.k = r.k - 1 AND m.window_start >= x.f AND (x.t IS NULL OR m.window_start <= x.t))
+          ORDER BY m.window_start DESC LIMIT r.lim) h
+       ORDER BY r.k, h."windowStart" DESC`,
+      [
+        requests.map((r) => r.service),
+        requests.map((r) => r.since.toISOString()),
+        requests.map((r) => r.limit),
+        ex.map((e) => e.k),
+        ex.map((e) => e.from),
+        ex.map((e) => e.to),
+        windowSeconds,
+        before.toISOString(),
+        floor.toISOString(),
+      ],
+    );
+    for (const { request, ...row } of rows) out[request].push(row);
+    return out;
+  }
+
   async lastActiveWindow(service: string, upTo: Date, since: Date | null, windowSeconds: number): Promise<Date | null> {
     const rows = await this.db.query<{ s: Date | null }>(
       `SELECT max(window_start) AS s FROM metrics

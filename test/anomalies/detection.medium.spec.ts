@@ -127,9 +127,9 @@ describe('detection with its real repositories (no HTTP)', () => {
 
     await close(28, [traffic('med-b', 70)]);
     const repo = moduleRef.get(AlertsRepository);
-    const read = repo.unresolvedOf.bind(repo);
-    const spy = jest.spyOn(repo, 'unresolvedOf').mockImplementationOnce(async (service) => {
-      const stale = await read(service);
+    const read = repo.unresolvedOfServices.bind(repo);
+    const spy = jest.spyOn(repo, 'unresolvedOfServices').mockImplementationOnce(async (services) => {
+      const stale = await read(services);
       await moduleRef.get(AlertsService).resolve(first.id); // someone resolves it meanwhile
       return stale;
     });

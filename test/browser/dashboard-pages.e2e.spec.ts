@@ -217,7 +217,7 @@ const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
 
     // The page's own form offers every alert type, and shows the API's refusal in its error line.
     const form = page.locator('.create-silence form');
-    expect(await form.locator('select[name="type"] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([
+    expect(await form.locator('select[name="type"] option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual([
       '',
       'error_spike',
       'high_latency',

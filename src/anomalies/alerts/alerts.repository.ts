@@ -8,6 +8,9 @@ import { AlertEntity } from './entities/alert.entity';
 
 export type AlertRow = AlertEntity;
 
+/** The key of a (service, type) pair in incidentRangesOf's answer. */
+export const incidentKey = (service: string, type: AlertType) => `${service}\u0000${type}`;
+
 /** A row of the alert list, with opened_at as PostgreSQL text (microseconds kept) for cursors. */
 export type AlertListRow = AlertEntity & { openedAtText: string };
 
@@ -70,12 +73,48 @@ export class AlertsRepository {
     return this.alerts(m).find({ where: { service, status: Not('resolved') }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** A service's unresolved alerts, unlocked. */
+  /** A service's unresolved alerts, unlocked (the one-service form of unresolvedOfServices). */
   unresolvedOf(service: string): Promise<AlertRow[]> {
     return this.alerts().find({ where: { service, status: Not('resolved') } });
   }
 
-  /** The windows past alerts of a type spanned (to: null while unresolved): kept out of baselines. */
+  /** The unresolved alerts of many services, unlocked (a detection pass reads them in one statement). */
+  unresolvedOfServices(services: string[]): Promise<AlertRow[]> {
+    if (!services.length) return Promise.resolve([]);
+    return this.alerts().find({ where: { service: In(services), status: Not('resolved') } });
+  }
+
+  /**
+   * incidentRanges for every (service, type) of these services and types in one statement: one index
+   * range of at most `limit` rows per pair (LATERAL ... LIMIT), so its cost does not grow with the
+   * alert history. Keyed by incidentKey(service, type); pairs without incidents are absent.
+   */
+  async incidentRangesOf(services: string[], types: readonly AlertType[], limit = 50): Promise<Map<string, { from: Date; to: Date | null }[]>> {
+    const out = new Map<string, { from: Date; to: Date | null }[]>();
+    if (!services.length || !types.length) return out;
+    const rows = await this.db.query<{ service: string; type: AlertType; from: Date; to: Date | null }>(
+      `SELECT s.service, t.type, a.first_window_start AS "from",
+              CASE WHEN a.status = 'resolved' THEN a.last_window_start END AS "to"
+         FROM unnest($1::text[]) AS s(service) CROSS JOIN unnest($2::text[]) AS t(type)
+        CROSS JOIN LATERAL (SELECT first_window_start, last_window_start, status FROM alerts
+                             WHERE service = s.service AND type = t.type AND first_window_start IS NOT NULL
+                             ORDER BY first_window_start DESC LIMIT $3) a
+        ORDER BY s.service, t.type, a.first_window_start DESC`,
+      [services, types, limit],
+    );
+    for (const r of rows) {
+      const key = incidentKey(r.service, r.type);
+      const list = out.get(key) ?? [];
+      list.push({ from: new Date(r.from), to: r.to ? new Date(r.to) : null });
+      out.set(key, list);
+    }
+    return out;
+  }
+
+  /**
+   * The windows past alerts of a type spanned (to: null while unresolved): kept out of baselines. Detection
+   * reads them for a whole pass with incidentRangesOf; its medium test holds it to this one-pair form.
+   */
   async incidentRanges(service: string, type: AlertType, m?: EntityManager, limit = 50): Promise<{ from: Date; to: Date | null }[]> {
     const rows = await this.alerts(m).find({
       select: { firstWindowStart: true, lastWindowStart: true, status: true },

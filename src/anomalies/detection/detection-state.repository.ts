@@ -29,6 +29,44 @@ export class DetectionStateRepository {
     return row ?? { last: '-infinity', due: true };
   }
 
+  /** `read` for many services in one statement. */
+  async readMany(services: string[], windowStart: Date): Promise<Map<string, ServiceProgress>> {
+    const rows = services.length
+      ? await this.db.query<ServiceProgress & { service: string }>(
+          `SELECT service, last_window_start::text AS last, last_window_start < $2::timestamptz AS due
+             FROM anomaly_state WHERE service = ANY($1::text[])`,
+          [services, windowStart.toISOString()],
+        )
+      : [];
+    const found = new Map(rows.map((r) => [r.service, { last: r.last, due: r.due }]));
+    return new Map(services.map((s) => [s, found.get(s) ?? { last: '-infinity', due: true }]));
+  }
+
+  /**
+   * Records the window as evaluated for services whose evaluation changes nothing else (no unresolved
+   * alert, every verdict healthy), in one statement instead of one transaction each: a compare-and-set
+   * on each service's progress as it was read (`last`), so a service another replica evaluated meanwhile
+   * is left alone. Rows are locked in service order (no deadlock between two replicas' passes). Returns
+   * the services it recorded; the others need the full per-service evaluation.
+   */
+  async markEvaluatedMany(seen: { service: string; last: string }[], windowStart: Date, windowSeconds: number): Promise<Set<string>> {
+    if (!seen.length) return new Set();
+    const rows = await this.db.query<{ service: string }>(
+      `WITH r AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS r(service, last)),
+       locked AS (SELECT a.service FROM anomaly_state a JOIN r ON r.service = a.service
+                   WHERE a.last_window_start = r.last AND a.last_window_start < $3::timestamptz
+                   ORDER BY a.service FOR UPDATE OF a),
+       upd AS (UPDATE anomaly_state a SET last_window_start = $3, window_seconds = $4 FROM locked
+                WHERE a.service = locked.service RETURNING a.service),
+       ins AS (INSERT INTO anomaly_state (service, last_window_start, window_seconds)
+               SELECT service, $3, $4 FROM r WHERE r.last = '-infinity'::timestamptz ORDER BY service
+               ON CONFLICT (service) DO NOTHING RETURNING service)
+       SELECT service FROM upd UNION ALL SELECT service FROM ins`,
+      [seen.map((s) => s.service), seen.map((s) => s.last), windowStart.toISOString(), windowSeconds],
+    );
+    return new Set(rows.map((r) => r.service));
+  }
+
   /** Creates the service's row if needed and locks it for the evaluation's transaction. */
   async lock(m: EntityManager, service: string, windowStart: Date, windowSeconds: number): Promise<ServiceProgress> {
     await m.query(

@@ -8,10 +8,10 @@ import { windowTemplates } from './error-templates';
 import type { AlertEvidence, TopErrorDto } from '../alerts/evidence';
 import { WindowLedger } from '../../metrics/window-ledger';
 import { AlertLifecycleService, type PendingAlertEvent } from '../alerts/alert-lifecycle.service';
-import { AlertsRepository } from '../alerts/alerts.repository';
+import { AlertsRepository, incidentKey, type AlertRow } from '../alerts/alerts.repository';
 import { AnomalyRulesService } from '../rules/anomaly-rules.service';
 import { median } from './baseline';
-import { DetectionStateRepository } from './detection-state.repository';
+import { DetectionStateRepository, type ServiceProgress } from './detection-state.repository';
 import { detectErrorSpike, detectHighLatency, detectServiceDown, detectNewTemplate, detectTrafficDrop, MIN_LATENCY_SAMPLES, type DetectionRule, type Verdict } from './detectors';
 
 const HEALTHY: Verdict = { anomalous: false };
@@ -20,6 +20,10 @@ const BATCH = 100;
 const SLOW_ROUTES = 3;
 /** Evaluations of one service that found its alerts changed under them before giving up for this window. */
 const MAX_ATTEMPTS = 3;
+/** Services whose reads one set-based step of a pass makes together (bounds each statement's size). */
+const PASS_CHUNK = 1000;
+/** The detectors that compare a window with the service's baseline (their histories leave out their incidents). */
+const BASELINE_TYPES = ['error_spike', 'high_latency', 'traffic_drop'] as const satisfies readonly AlertType[];
 
 /** What a service's evaluation concluded, from reads made before its transaction. */
 interface Plan {
@@ -27,6 +31,18 @@ interface Plan {
   /** The unresolved alerts the verdicts were computed against. */
   openIds: string;
   verdicts: Record<AlertType, Verdict> | null;
+}
+
+/** A service's progress and plan for a window, read for a whole pass (plan null: Tracer's own gap). */
+interface Prepared {
+  seen: ServiceProgress;
+  plan: Plan | null;
+}
+
+/** The metrics a service's verdicts read: its window (null: no logs) and its baseline history per detector. */
+interface ServiceMetrics {
+  current: MetricRow | null;
+  history: (type: (typeof BASELINE_TYPES)[number]) => MetricRow[];
 }
 
 /**
@@ -37,6 +53,12 @@ interface Plan {
  * Metrics are read through MetricsReader before the service's transaction opens (another module's reads
  * never run in this module's transaction); the transaction then checks, under the service's lock, that
  * neither its evaluation state nor its unresolved alerts changed since, and evaluates again if they did.
+ *
+ * A pass reads for all its services at once (progress, rules, unresolved alerts, incidents, windows and
+ * baselines: a handful of set-based statements, not a dozen per service), and the services whose
+ * evaluation changes nothing but their progress (no unresolved alert, every verdict healthy: nearly all,
+ * nearly always) are recorded in one compare-and-set statement. The others, and any service that changed
+ * meanwhile, go through the per-service transaction. docs/performance.md has the figures.
  */
 @Injectable()
 export class DetectionService {
@@ -87,29 +109,57 @@ export class DetectionService {
     const ws = this.windowSeconds;
     const isGap = gap ?? (await this.ledger.isGap(windowStart));
     const lookback = await this.rules.maxLookbackWindows();
-    const services = new Set([
-      ...(await this.metrics.activeServices(addWindows(windowStart, -lookback - 1, ws), windowStart)),
-      ...(await this.alerts.servicesWithUnresolved()),
-    ]);
-    for (const service of [...services].sort()) {
+    const services = [
+      ...new Set([
+        ...(await this.metrics.activeServices(addWindows(windowStart, -lookback - 1, ws), windowStart)),
+        ...(await this.alerts.servicesWithUnresolved()),
+      ]),
+    ].sort();
+    for (let i = 0; i < services.length; i += PASS_CHUNK) await this.evaluateServices(services.slice(i, i + PASS_CHUNK), windowStart, isGap);
+    await this.state.advance(ws, windowStart);
+  }
+
+  /** Many services, one window: set-based reads, one statement for the quiet ones, a transaction for each other. */
+  private async evaluateServices(services: string[], windowStart: Date, gap: boolean): Promise<void> {
+    let prepared = new Map<string, Prepared>();
+    try {
+      prepared = await this.prepare(services, windowStart, gap);
+    } catch (e) {
+      this.logger.warn(`reading ${services.length} services for ${windowStart.toISOString()} failed (${(e as Error).message}); evaluating them one by one`);
+    }
+    const quiet = [...prepared].filter(([, p]) => p.seen.due && isQuiet(p.plan)).map(([service, p]) => ({ service, last: p.seen.last }));
+    let recorded = new Set<string>();
+    try {
+      recorded = await this.state.markEvaluatedMany(quiet, windowStart, this.windowSeconds);
+    } catch (e) {
+      this.logger.warn(`recording ${quiet.length} quiet services for ${windowStart.toISOString()} failed (${(e as Error).message}); evaluating them one by one`);
+    }
+    const quietOnes = new Set(quiet.map((q) => q.service));
+    for (const service of services) {
+      const p = prepared.get(service);
+      if (recorded.has(service) || (p && !p.seen.due)) continue;
       try {
-        await this.evaluateService(service, windowStart, isGap);
+        // A quiet service that was not recorded changed meanwhile: it is read again.
+        await this.evaluateService(service, windowStart, gap, quietOnes.has(service) ? undefined : p);
       } catch (e) {
         // One service's failure must not hold back every other service's detection.
         this.logger.error(`evaluating ${service} for ${windowStart.toISOString()} failed: ${(e as Error).message}`);
       }
     }
-    await this.state.advance(ws, windowStart);
   }
 
-  /** One service, one window, one transaction; events are emitted after it commits. */
-  async evaluateService(service: string, windowStart: Date, gap: boolean): Promise<void> {
+  /**
+   * One service, one window, one transaction; events are emitted after it commits. `first`: the progress
+   * and plan a pass already read (the first attempt uses them; a retry reads again).
+   */
+  async evaluateService(service: string, windowStart: Date, gap: boolean, first?: Prepared): Promise<void> {
     const ws = this.windowSeconds;
     for (let attempt = 1; ; attempt++) {
-      const seen = await this.state.read(service, windowStart);
+      const seen = first?.seen ?? (await this.state.read(service, windowStart));
       if (!seen.due) return;
       // Tracer's own gap (nothing at all ingested, caught up later) says nothing about any service.
-      const plan = gap ? null : await this.plan(service, windowStart);
+      const plan = gap ? null : first ? first.plan : await this.plan(service, windowStart);
+      first = undefined;
       const pending = await this.db.transaction(async (m): Promise<PendingAlertEvent[] | 'changed'> => {
         const locked = await this.state.lock(m, service, windowStart, ws);
         if (!locked.due) return [];
@@ -136,24 +186,88 @@ export class DetectionService {
     }
   }
 
+  /** The progress of many services for a window and, for those due, their plans (none in a gap). */
+  private async prepare(services: string[], windowStart: Date, gap: boolean): Promise<Map<string, Prepared>> {
+    const progress = await this.state.readMany(services, windowStart);
+    const due = services.filter((s) => progress.get(s)!.due);
+    const plans = gap ? new Map<string, Plan>() : await this.plans(due, windowStart);
+    return new Map(services.map((s) => [s, { seen: progress.get(s)!, plan: plans.get(s) ?? null }]));
+  }
+
   /** The rule, the unresolved alerts and the verdicts of a service for a window: every read, none locked. */
   private async plan(service: string, windowStart: Date): Promise<Plan> {
-    const rule = await this.rules.effective(service);
-    const unresolved = await this.alerts.unresolvedOf(service);
-    const open = new Map(unresolved.map((a) => [a.type, a.severity]));
-    return { rule, openIds: idsOf(unresolved), verdicts: rule.enabled ? await this.verdicts(service, windowStart, rule, open) : null };
+    return (await this.plans([service], windowStart)).get(service)!;
+  }
+
+  /** plan() for many services, with set-based reads. */
+  private async plans(services: string[], windowStart: Date): Promise<Map<string, Plan>> {
+    const plans = new Map<string, Plan>();
+    if (!services.length) return plans;
+    const rules = await this.rules.effectiveMany(services);
+    const unresolved = new Map<string, AlertRow[]>(services.map((s) => [s, []]));
+    for (const a of await this.alerts.unresolvedOfServices(services)) unresolved.get(a.service)?.push(a);
+    const enabled = services.filter((s) => rules.get(s)!.enabled);
+    const metrics = await this.serviceMetrics(enabled, windowStart, rules);
+    for (const service of services) {
+      const rule = rules.get(service)!;
+      const open = unresolved.get(service)!;
+      const severities = new Map(open.map((a) => [a.type, a.severity]));
+      const verdicts = rule.enabled ? await this.verdicts(service, windowStart, rule, severities, metrics.get(service)!) : null;
+      plans.set(service, { rule, openIds: idsOf(open), verdicts });
+    }
+    return plans;
+  }
+
+  /**
+   * Each service's window and baseline histories: its incidents (kept out of the baselines) and windows in
+   * one statement each, and every history in one more (requests with the same look-back and incidents,
+   * the usual case across detectors, are read once).
+   */
+  private async serviceMetrics(services: string[], windowStart: Date, rules: Map<string, DetectionRule>): Promise<Map<string, ServiceMetrics>> {
+    const incidents = await this.alerts.incidentRangesOf(services, BASELINE_TYPES);
+    const windows = await this.metrics.windowsOf(services, windowStart);
+    const requests: { service: string; limit: number; exclude: { from: Date; to: Date | null }[] }[] = [];
+    const requestOf = new Map<string, number>();
+    const slots = new Map<string, number>();
+    for (const service of services) {
+      const rule = rules.get(service)!;
+      for (const type of BASELINE_TYPES) {
+        if (type === 'traffic_drop' && rule.trafficDropRatio <= 0) continue;
+        const exclude = incidents.get(incidentKey(service, type)) ?? [];
+        const key = JSON.stringify([service, rule.baselineWindows, exclude]);
+        if (!requestOf.has(key)) requestOf.set(key, requests.push({ service, limit: rule.baselineWindows, exclude }) - 1);
+        slots.set(incidentKey(service, type), requestOf.get(key)!);
+      }
+    }
+    const histories = await this.metrics.histories(windowStart, requests);
+    return new Map(
+      services.map((service) => [
+        service,
+        {
+          current: windows.get(service) ?? null,
+          history: (type) => {
+            const slot = slots.get(incidentKey(service, type));
+            return slot === undefined ? [] : histories[slot];
+          },
+        },
+      ]),
+    );
   }
 
   /** `open`: the severity of each unresolved alert type of the service. */
-  private async verdicts(service: string, windowStart: Date, rule: DetectionRule, open: Map<AlertType, Severity>): Promise<Record<AlertType, Verdict>> {
+  private async verdicts(
+    service: string,
+    windowStart: Date,
+    rule: DetectionRule,
+    open: Map<AlertType, Severity>,
+    read: ServiceMetrics,
+  ): Promise<Record<AlertType, Verdict>> {
     const downAlertOpen = open.has('service_down');
     const ws = this.windowSeconds;
-    const current = (await this.metrics.window(service, windowStart)) ?? emptyRow(service, windowStart, ws);
-    const history = async (type: AlertType) =>
-      this.metrics.history(service, windowStart, rule.baselineWindows, await this.alerts.incidentRanges(service, type));
-    const errorHistory = await history('error_spike');
-    const latencyHistory = await history('high_latency');
-    const trafficHistory = rule.trafficDropRatio > 0 ? await history('traffic_drop') : [];
+    const current = read.current ?? emptyRow(service, windowStart, ws);
+    const errorHistory = read.history('error_spike');
+    const latencyHistory = read.history('high_latency');
+    const trafficHistory = rule.trafficDropRatio > 0 ? read.history('traffic_drop') : [];
 
     let silence = { silentWindows: 0, recentlyActive: false, typicalLogCount: null as number | null };
     if (current.logCount === 0) {
@@ -213,6 +327,9 @@ const storesEvidence = (severity: Severity, openSeverity: Severity | undefined) 
   openSeverity === undefined || severityRank(severity) > severityRank(openSeverity);
 
 const idsOf = (alerts: { id: string }[]) => alerts.map((a) => a.id).sort().join(',');
+
+/** An evaluation that changes nothing but the progress: no unresolved alert, and every verdict healthy (or a gap). */
+const isQuiet = (plan: Plan | null) => !plan || (plan.openIds === '' && !Object.values(plan.verdicts ?? {}).some((v) => v.anomalous));
 
 function emptyRow(service: string, windowStart: Date, windowSeconds: number): MetricRow {
   return {

@@ -48,6 +48,12 @@ export class AnomalyRulesRepository {
     return { own: rows.find((r) => r.service === service && service !== '*') ?? null, defaults: rows.find((r) => r.service === '*') ?? null };
   }
 
+  /** The rows of these services and the '*' row, in one statement (a detection pass). */
+  async forServices(services: string[]): Promise<{ own: Map<string, StoredRule>; defaults: StoredRule | null }> {
+    const rows = (await this.repo.findBy({ service: In([...services.filter((s) => s !== '*'), '*']) })).map(toStored);
+    return { own: new Map(rows.filter((r) => r.service !== '*').map((r) => [r.service, r])), defaults: rows.find((r) => r.service === '*') ?? null };
+  }
+
   /** Sets the given fields (null clears a service's override), creating the row if needed. */
   async upsert(service: string, fields: Partial<StoredRule>): Promise<void> {
     const set: Partial<AnomalyRuleEntity> = { service, updatedAt: new Date() };

@@ -30,6 +30,12 @@ export class AnomalyRulesService {
     return mergeRule(own, defaults);
   }
 
+  /** `effective` for many services, read in one statement. */
+  async effectiveMany(services: string[]): Promise<Map<string, DetectionRule>> {
+    const { own, defaults } = await this.rules.forServices(services);
+    return new Map(services.map((s) => [s, mergeRule(s === DEFAULT_SERVICE ? null : (own.get(s) ?? null), defaults)]));
+  }
+
   maxLookbackWindows(): Promise<number> {
     return this.rules.maxLookbackWindows();
   }
