@@ -4,10 +4,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * metric_rollups and metric_rollup_periods (owned by metrics; src/metrics/rollup-levels.ts).
  *
  * metric_rollups: per (window size, level, period, service) the merged numbers of the period's windows:
- * counts, latency count/sum/max and the summed latency histogram (sparse: bucket indexes ascending, their
- * counts, and the running total of the counts, which lets GET /metrics read a percentile of one period with
- * `width_bucket` instead of walking its buckets). `toast_tuple_target` keeps rows of up to ~8 kB (about 400
- * buckets) inline and uncompressed: a compressed histogram is decompressed on every access, 3x slower.
+ * counts, latency count/sum/max, the summed latency histogram (sparse: bucket indexes ascending and their
+ * counts) with its total, and the buckets of the order statistics of its own p50/p95/p99 (`hist_q`: the
+ * buckets of order statistics k and k + 1 of each, as GET /metrics merges them), so a point that is one
+ * period reads six numbers instead of its histogram. The histogram arrays are stored out of line
+ * (EXTERNAL, uncompressed): those reads then touch rows of ~200 bytes, not of kilobytes.
  *
  * metric_rollup_periods: the ledger of periods. Every write of a window bumps `version` of each period that
  * holds it, in the window's own transaction; the rollup pass recomputes a period from its windows (or the
@@ -37,9 +38,11 @@ export class MetricRollups1795737600750 implements MigrationInterface {
         latency_max double precision,
         hist_idx integer[],
         hist_cnt bigint[],
-        hist_cum bigint[],
+        hist_n bigint,
+        hist_q integer[],
         PRIMARY KEY (window_seconds, level_seconds, period_start, service)
-      ) WITH (toast_tuple_target = 8160)`);
+      )`);
+    await qr.query(`ALTER TABLE metric_rollups ALTER COLUMN hist_idx SET STORAGE EXTERNAL, ALTER COLUMN hist_cnt SET STORAGE EXTERNAL`);
     await qr.query(`
       CREATE TABLE metric_rollup_periods (
         window_seconds integer NOT NULL,

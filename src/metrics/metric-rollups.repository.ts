@@ -4,6 +4,8 @@ import { DatabaseService } from '../database/database.service';
 import { execute } from '../database/queryable';
 import { periodStartOf } from './rollup-levels';
 
+const QUANTILES = [0.5, 0.95, 0.99];
+
 /** What one rollup attempt did. */
 export type RollUpOutcome = 'rolled' | 'skipped' | 'waiting';
 
@@ -12,7 +14,8 @@ export type RollUpOutcome = 'rolled' | 'skipped' | 'waiting';
  * the level below (`$4`, a level that divides this one). The period's rows are deleted and written again,
  * so running it twice gives the same rows and a service that vanished from the sources vanishes here too.
  * Counts and sums add up; the histogram is the bucket-by-bucket sum of the sources', stored sparse (non-empty
- * buckets ascending, their counts, and the running total of the counts for the readers' binary search).
+ * buckets ascending and their counts), with its total and the buckets of order statistics k and k + 1 of
+ * p50, p95 and p99 (`hist_q`), found with the running sum exactly as MetricsSeriesRepository merges points.
  */
 function rollUpSql(fromChild: boolean): string {
   const src = fromChild
@@ -32,13 +35,14 @@ function rollUpSql(fromChild: boolean): string {
   ), b AS (
     SELECT service, u.i, sum(u.c) AS c FROM src, unnest(src.idx, src.cnt) AS u(i, c) GROUP BY service, u.i
   ), h AS (
-    SELECT service, array_agg(i ORDER BY i) AS idx, array_agg(c ORDER BY i) AS cnt, array_agg(cs ORDER BY i) AS cum
-      FROM (SELECT service, i, c, sum(c) OVER (PARTITION BY service ORDER BY i) AS cs FROM b) x
+    SELECT service, array_agg(i ORDER BY i) AS idx, array_agg(c ORDER BY i) AS cnt, max(total) AS total,
+           ARRAY[${QUANTILES.map((q) => `min(i) FILTER (WHERE upto > floor(${q} * (total - 1))), min(i) FILTER (WHERE upto > floor(${q} * (total - 1)) + 1)`).join(',\n                 ')}] AS q
+      FROM (SELECT service, i, c, sum(c) OVER (PARTITION BY service ORDER BY i) AS upto, sum(c) OVER (PARTITION BY service) AS total FROM b) x
      GROUP BY service
   )
   INSERT INTO metric_rollups (window_seconds, level_seconds, period_start, service, log_count, error_count, warn_count,
-                              latency_count, latency_sum, latency_max, hist_idx, hist_cnt, hist_cum)
-  SELECT $1, $2, $3::timestamptz, s.service, s.n, s.e, s.w, s.ln, s.ls, s.lx, h.idx, h.cnt, h.cum
+                              latency_count, latency_sum, latency_max, hist_idx, hist_cnt, hist_n, hist_q)
+  SELECT $1, $2, $3::timestamptz, s.service, s.n, s.e, s.w, s.ln, s.ls, s.lx, h.idx, h.cnt, h.total, h.q
     FROM s LEFT JOIN h USING (service)`;
 }
 

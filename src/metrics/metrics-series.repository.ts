@@ -13,56 +13,47 @@ function mergedQuantileColumns(): string {
   }).join(',\n           ');
 }
 
-/**
- * The same buckets for a point that is exactly one stored rollup: `width_bucket(k, cum)` counts the running
- * totals <= k by binary search, so the bucket holding order statistic k is the next one. Equal, by
- * construction, to the merged form above over the same counts.
- */
-function singleQuantileColumns(): string {
-  return QUANTILES.map((q, j) => {
-    const k = `floor(${q} * (t.total - 1))::bigint`;
-    return `src.idx[width_bucket(${k}, src.cum) + 1] AS q${j}_lo, src.idx[width_bucket(${k} + 1, src.cum) + 1] AS q${j}_hi`;
-  }).join(',\n           ');
-}
+const QCOLS = QUANTILES.flatMap((_, j) => [`q${j}_lo`, `q${j}_hi`]);
 
 /**
  * Points of `$3` seconds, aligned to the epoch (pt = floor(epoch / step)), each merged from its sources: the
- * current rollups of level `$2` whose periods are listed in `$5`, and the windows in the ranges `$6`..`$7`
- * (everything else of [from, to): the edges of the range and periods not rolled up yet). Counts summed,
- * the average weighted by latency counts, max of maxima, p50/p95/p99 from the summed histograms: a point
- * that is a single rollup reads its order statistics from the running totals; any other point adds its
- * sources' buckets and finds them with a running sum, in SQL, so only a handful of numbers per point
- * leave the database. Both give the answer that merging the point's windows gives.
+ * current rollup periods `$2`/`$5` (levels and starts), and the windows in the ranges `$6`..`$7` (the rest
+ * of [from, to): bits of the range edges finer than the finest level, periods not rolled up yet). Counts
+ * summed, the average weighted by latency counts, max of maxima, p50/p95/p99 from the summed histograms.
+ *
+ * A period as long as the step is a point by itself (it is current and inside the range, so nothing else
+ * of it is read): its order statistics are the ones stored with it (`hist_q`) and its histogram is not read.
+ * Every other point adds its sources' buckets and finds them with a running sum. Both give what merging
+ * the point's windows gives; only a handful of numbers per point leave the database.
  */
 const SERIES_SQL = `
   WITH src AS MATERIALIZED (
     SELECT r.service, floor(extract(epoch FROM r.period_start) / $3)::float8 AS pt,
-           r.log_count AS n, r.error_count AS e, r.warn_count AS w, r.latency_count AS ln, r.latency_sum AS ls,
-           r.latency_max AS lx, r.hist_idx AS idx, r.hist_cnt AS cnt, r.hist_cum AS cum
-      FROM metric_rollups r
-     WHERE r.window_seconds = $1 AND r.level_seconds = $2 AND r.period_start = ANY($5::timestamptz[])
-       AND ($4::text IS NULL OR r.service = $4)
+           r.log_count AS n, r.error_count AS e, r.warn_count AS w, r.latency_count AS ln, r.latency_sum AS ls, r.latency_max AS lx,
+           CASE WHEN r.level_seconds = $3 THEN NULL ELSE r.hist_idx END AS idx,
+           CASE WHEN r.level_seconds = $3 THEN NULL ELSE r.hist_cnt END AS cnt,
+           CASE WHEN r.level_seconds = $3 THEN r.hist_n END AS hist_n,
+           ${QCOLS.map((c, j) => `CASE WHEN r.level_seconds = $3 THEN r.hist_q[${j + 1}] END AS ${c}`).join(', ')}
+      FROM unnest($2::int[], $5::timestamptz[]) AS p(l, s)
+      JOIN metric_rollups r ON r.window_seconds = $1 AND r.level_seconds = p.l AND r.period_start = p.s
+     WHERE ($4::text IS NULL OR r.service = $4)
     UNION ALL
     SELECT m.service, floor(extract(epoch FROM m.window_start) / $3)::float8,
-           m.log_count, m.error_count, m.warn_count, m.latency_count, m.latency_avg * m.latency_count,
-           m.latency_max, m.latency_hist_idx, m.latency_hist_cnt::bigint[], NULL::bigint[]
+           m.log_count, m.error_count, m.warn_count, m.latency_count, m.latency_avg * m.latency_count, m.latency_max,
+           m.latency_hist_idx, m.latency_hist_cnt::bigint[], NULL::bigint, ${QCOLS.map(() => 'NULL::int').join(', ')}
       FROM unnest($6::timestamptz[], $7::timestamptz[]) AS g(s, e)
       JOIN metrics m ON m.window_start >= g.s AND m.window_start < g.e
      WHERE m.window_seconds = $1 AND ($4::text IS NULL OR m.service = $4)
   ), s AS (
     SELECT service, pt, sum(n)::float8 AS n, sum(e)::float8 AS errors, sum(w)::float8 AS warns, sum(ln)::float8 AS lat_n,
-           sum(ls) / nullif(sum(ln), 0) AS lat_avg, max(lx) AS lat_max, count(idx) AS hists
+           sum(ls) / nullif(sum(ln), 0) AS lat_avg, max(lx) AS lat_max,
+           max(hist_n)::float8 AS hist_n, ${QCOLS.map((c) => `max(${c}) AS ${c}`).join(', ')}
       FROM src GROUP BY service, pt
-  ), one AS (
-    SELECT src.service, src.pt, t.total AS hist_n,
-           ${singleQuantileColumns()}
-      FROM src JOIN s USING (service, pt), LATERAL (SELECT src.cum[array_length(src.cum, 1)] AS total) t
-     WHERE s.hists = 1 AND src.cum IS NOT NULL
   ), h AS (
-    SELECT src.service, src.pt, u.i, sum(u.c) AS c
-      FROM src JOIN s USING (service, pt), unnest(src.idx, src.cnt) AS u(i, c)
-     WHERE src.idx IS NOT NULL AND NOT (s.hists = 1 AND src.cum IS NOT NULL)
-     GROUP BY src.service, src.pt, u.i
+    SELECT service, pt, u.i, sum(u.c) AS c
+      FROM src, unnest(src.idx, src.cnt) AS u(i, c)
+     WHERE src.idx IS NOT NULL
+     GROUP BY service, pt, u.i
   ), cum AS (
     SELECT service, pt, i, sum(c) OVER (PARTITION BY service, pt ORDER BY i) AS upto,
            sum(c) OVER (PARTITION BY service, pt) AS total
@@ -71,15 +62,16 @@ const SERIES_SQL = `
     SELECT service, pt, max(total) AS hist_n,
            ${mergedQuantileColumns()}
       FROM cum GROUP BY service, pt
-  ), p AS (
-    SELECT service, pt, hist_n, q0_lo, q0_hi, q1_lo, q1_hi, q2_lo, q2_hi FROM one
-    UNION ALL
-    SELECT service, pt, hist_n, q0_lo, q0_hi, q1_lo, q1_hi, q2_lo, q2_hi FROM q
   )
-  SELECT s.service, s.pt, s.n, s.errors, s.warns, s.lat_n, s.lat_avg, s.lat_max,
-         p.hist_n::float8 AS hist_n, p.q0_lo, p.q0_hi, p.q1_lo, p.q1_hi, p.q2_lo, p.q2_hi
-    FROM s LEFT JOIN p USING (service, pt)
-   ORDER BY s.pt, s.service
+  -- a point's sums (and single-rollup percentiles) are in s, merged percentiles in q: put them together by
+  -- grouping (a join of two CTEs is one the planner misjudges)
+  SELECT service, pt, max(n) AS n, max(errors) AS errors, max(warns) AS warns, max(lat_n) AS lat_n, max(lat_avg) AS lat_avg,
+         max(lat_max) AS lat_max, max(hist_n) AS hist_n, ${QCOLS.map((c) => `max(${c}) AS ${c}`).join(', ')}
+    FROM (SELECT service, pt, n, errors, warns, lat_n, lat_avg, lat_max, hist_n, ${QCOLS.join(', ')} FROM s
+          UNION ALL
+          SELECT service, pt, NULL, NULL, NULL, NULL, NULL, NULL, hist_n::float8, ${QCOLS.join(', ')} FROM q) x
+   GROUP BY service, pt
+   ORDER BY pt, service
    LIMIT $8`;
 
 interface SeriesSqlRow {
@@ -95,11 +87,10 @@ interface SeriesSqlRow {
   [bucket: `q${number}_${'lo' | 'hi'}`]: number | null;
 }
 
-/** Where a series reads from: the step, the rollup level and its current periods, and the window ranges around them. */
+/** Where a series reads from: the step, the current rollup periods it reads, and the window ranges around them. */
 export interface SeriesPlan {
   stepSeconds: number;
-  level: number | null;
-  periods: Date[];
+  periods: { level: number; start: Date }[];
   windowRanges: { start: Date; end: Date }[];
 }
 
@@ -110,16 +101,25 @@ export class MetricsSeriesRepository {
 
   async series(windowSeconds: number, from: Date, to: Date, plan: SeriesPlan, service: string | undefined, limit: number): Promise<MetricRow[]> {
     const step = plan.stepSeconds;
-    const rows = await this.db.query<SeriesSqlRow>(SERIES_SQL, [
+    const params = [
       windowSeconds,
-      plan.level,
+      plan.periods.map((p) => p.level),
       step,
       service ?? null,
-      plan.periods.map((p) => p.toISOString()),
+      plan.periods.map((p) => p.start.toISOString()),
       plan.windowRanges.map((r) => r.start.toISOString()),
       plan.windowRanges.map((r) => r.end.toISOString()),
       limit,
-    ]);
+    ];
+    // JIT off: the statement spans every day partition of the range, so its cost estimate passes
+    // jit_above_cost and PostgreSQL spent ~8 s compiling ~500 functions for a 1 s query (bench, 30 days).
+    // work_mem: the planner expects ~40x more rows than 50 services x 1000 points, and its grouping
+    // spilled to disk with the default 4 MB; this one statement may take up to 64 MB.
+    const rows = await this.db.transaction(async (m) => {
+      await m.query('SET LOCAL jit = off');
+      await m.query(`SET LOCAL work_mem = '64MB'`);
+      return (await m.query(SERIES_SQL, params)) as SeriesSqlRow[];
+    });
     return rows.map((r) => {
       const total = r.hist_n === null ? 0 : Number(r.hist_n);
       const [p50, p95, p99] = QUANTILES.map((q, j) => {

@@ -3,11 +3,11 @@
  * holds the merged numbers (counts, latency sums, the summed latency histogram) of every window inside it.
  * Every level divides the next one and a day, so periods nest and all are aligned to UTC midnight.
  *
- * Why a ladder and not hours alone: a downsampled point that is exactly one stored histogram has its
- * percentiles read in O(log buckets) from the histogram's cumulative counts (`width_bucket`), while a point
- * made of several histograms must add them bucket by bucket. 30 days at 500 points is a 2 h step; from hourly
- * histograms that is 36,000 histograms of ~240 buckets each to add (8.5M entries, seconds of SQL), from a 2 h
- * level 18,000 single-histogram lookups (tens of ms). See docs/performance.md.
+ * Why a ladder and not hours alone: a downsampled point that is exactly one stored period has its
+ * percentiles stored with it (the buckets of its order statistics), while a point made of several histograms
+ * must add them bucket by bucket. 30 days at 500 points is a 2 h step; from hourly histograms that is 36,000
+ * histograms of ~240 buckets each to add (8.5M entries, seconds of SQL), from a 2 h level 18,000 rows of a
+ * few numbers. See docs/performance.md.
  */
 export const ROLLUP_LEVELS = [3600, 7200, 14_400, 28_800, 86_400] as const;
 

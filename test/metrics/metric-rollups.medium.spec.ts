@@ -171,7 +171,7 @@ describe('metric rollups (real repositories, no HTTP)', () => {
 
   it('recomputes a period idempotently: rolling it up again gives the same rows', async () => {
     const snapshot = () =>
-      db.query(`SELECT level_seconds, period_start, service, log_count::text, latency_count::text, hist_idx, hist_cnt::text[], hist_cum::text[]
+      db.query(`SELECT level_seconds, period_start, service, log_count::text, latency_count::text, hist_idx, hist_cnt::text[], hist_n::text, hist_q
                   FROM metric_rollups WHERE window_seconds = $1 ORDER BY 1, 2, 3`, [WS]);
     const before = await snapshot();
     await db.transaction((m) => rollups.touch(m, at(4), WS, metrics.rollupLevels));
