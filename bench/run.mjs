@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --runs 3] [-- --only ingest,limit,indexes,search,aggregation,detection,sdk] [-- --keep]
+// npm run bench [-- --quick] [-- --runs 3] [-- --only ingest,limit,indexes,search,aggregation,detection,metrics,sdk] [-- --keep]
 //
 // The whole benchmark of issue 8, against a fresh PostgreSQL database created from BENCH_DATABASE_URL
 // (default postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards (--keep keeps it):
@@ -21,6 +21,8 @@
 //                the scheduler's window pass (MetricsService.aggregateWindow) and the anomalies scheduler's
 //                detection pass (DetectionService.evaluatePending) through the app's own services, 3 runs
 //                each; exactly the anomalous services must have open alerts. Not shrunk by --quick.
+//   metrics      30 days x 50 services of 60-s windows with latency histograms (seeded by SQL), rolled up by
+//                the app's MetricRollupsRepository; GET /metrics?points=500 for every service and for one.
 //   sdk          @tracer/sdk's TracerClient in this process against the running app: logs/s, stored count.
 // Prints a table and one JSON line (`{"bench":"tracer",...}`). --quick shrinks everything to about a minute.
 // --runs N runs the whole bench N times, one after another, each in its own process and database, and
@@ -37,7 +39,7 @@ import { PHASES, makeLog, phase } from './ingest.mjs';
 import { PSQL, SERVICES, copyFromFile, copyFromLines, copyLines, rng, traceIdOf, writeLines } from './data.mjs';
 
 const quick = arg('quick', false) === true;
-const only = String(arg('only', 'ingest,limit,indexes,search,aggregation,detection,sdk')).split(',');
+const only = String(arg('only', 'ingest,limit,indexes,search,aggregation,detection,metrics,sdk')).split(',');
 const keep = arg('keep', false) === true;
 const P = quick
   ? { ingestSeconds: 5, indexRows: 100_000, indexRounds: 1, searchRows: 500_000, aggRows: 200_000, sdkSeconds: 4, requests: 30, page: 2500 }
@@ -512,6 +514,156 @@ async function detection(db) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+/**
+ * Issue 18: GET /metrics over 30 days of 50 services at 500 points. 60-s windows with latency histograms
+ * are seeded by SQL (each window takes one of 64 histogram templates of ~16 buckets, shifted per service),
+ * their periods recorded as not rolled up (as migration 1795737600750 does for existing windows), and the
+ * rollups built by the app's own MetricRollupsRepository.rollUp, level by level, as the scheduler's pass
+ * does. Then sequential requests for every service and for one service; the answers are checked against
+ * the seeded counts.
+ */
+async function metricsSeries(db) {
+  const WS = 60;
+  const services = 50;
+  const days = 30;
+  const endMs = Math.floor(Date.now() / (WS * 1000)) * WS * 1000 - 2 * WS * 1000; // the newest window, aggregated
+  const startMs = endMs - days * 24 * HOUR;
+  const started = Date.now();
+  process.stderr.write(`metrics: seeding ${days} days x ${services} services of ${WS}-s windows...\n`);
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  let windows;
+  // Only this phase's windows (the detection phase leaves 1,000 services of history and its progress rows).
+  await client.query('TRUNCATE logs, metrics, metric_windows, metric_rollups, metric_rollup_periods, anomaly_state, anomaly_progress');
+  try {
+    await client.query(`
+      CREATE TEMP TABLE hist_templates AS
+      SELECT t, array_agg(i ORDER BY i) AS idx, array_agg(c ORDER BY i) AS cnt, sum(c)::int AS n
+        FROM (SELECT t, i, (1 + floor(3 * random()))::int AS c
+                FROM generate_series(0, 63) t, generate_series(0, 40) d, LATERAL (SELECT 480 + t + d * 2 AS i) b
+               WHERE random() < 0.4) x
+       GROUP BY t`);
+    // One row per (service, window): counts, a latency average and max from the template, the template's histogram.
+    const [{ n }] = (await client.query(`
+      WITH ins AS (
+        INSERT INTO metrics (service, window_start, window_seconds, log_count, error_count, warn_count, latency_count,
+                             latency_avg, latency_p50, latency_p95, latency_p99, latency_max, latency_hist_idx, latency_hist_cnt)
+        SELECT 'bench-svc-' || lpad(s::text, 2, '0'), w, $3, h.n + 4, (s + extract(minute FROM w)::int) % 3, 1, h.n,
+               50 + s, 45 + s, 120 + s, 200 + s, 400 + s, h.idx, h.cnt
+          FROM generate_series(to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000), make_interval(secs => $3)) w,
+               generate_series(1, ${services}) s,
+               LATERAL (SELECT * FROM hist_templates WHERE t = (s * 7 + extract(epoch FROM w)::bigint / $3::int) % 64) h
+        RETURNING 1)
+      SELECT count(*)::int AS n FROM ins`, [startMs, endMs, WS])).rows;
+    windows = n;
+    // The ledger says these windows are aggregated and evaluated, so neither the app's window scheduler nor
+    // detection has anything to catch up while the requests are timed.
+    await client.query(`INSERT INTO anomaly_progress (window_seconds, evaluated_through) VALUES ($1, to_timestamp($2::float8 / 1000))`, [WS, endMs]);
+    await client.query(`
+      INSERT INTO metric_windows (window_seconds, window_start, aggregated_at, log_count)
+      SELECT $1, w, now(), 1
+        FROM generate_series(to_timestamp($2::float8 / 1000), to_timestamp($3::float8 / 1000), make_interval(secs => $1)) w`, [WS, startMs, endMs]);
+    await client.query(`
+      INSERT INTO metric_rollup_periods (window_seconds, level_seconds, period_start)
+      SELECT DISTINCT $1::int, l, to_timestamp(floor(extract(epoch FROM w) / l) * l)
+        FROM generate_series(to_timestamp($2::float8 / 1000), to_timestamp($3::float8 / 1000), make_interval(secs => $1)) w,
+             unnest(ARRAY[3600, 7200, 14400, 28800, 86400]) l
+      ON CONFLICT DO NOTHING`, [WS, startMs, endMs]);
+  } finally {
+    await client.end();
+  }
+  await sql(db.url, 'VACUUM (ANALYZE) metrics');
+  const seedSeconds = (Date.now() - started) / 1000;
+
+  // The rollups, built by the app's repository, two connections at a time (as two replicas would).
+  const built = (path) => import(pathToFileURL(join(dirname(appEntry()), path)).href);
+  const { MetricRollupsRepository } = await built('metrics/metric-rollups.repository.js');
+  const { rollupLevels, childLevel } = await built('metrics/rollup-levels.js');
+  const rollStarted = Date.now();
+  const endedBy = new Date(endMs + WS * 1000);
+  const workers = await Promise.all([0, 1].map(async () => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const q = { query: async (text, params) => (await c.query(text, params)).rows };
+    const shim = {
+      query: q.query,
+      transaction: async (work) => {
+        await c.query('BEGIN');
+        try {
+          const r = await work(q);
+          await c.query('COMMIT');
+          return r;
+        } catch (e) {
+          await c.query('ROLLBACK');
+          throw e;
+        }
+      },
+    };
+    return { c, repo: new MetricRollupsRepository(shim) };
+  }));
+  let rolled = 0;
+  try {
+    for (const level of rollupLevels(WS)) {
+      const child = childLevel(level, WS);
+      const dirty = await workers[0].repo.dirty(WS, level, endedBy, 100_000);
+      let next = 0;
+      await Promise.all(workers.map(async ({ repo }) => {
+        while (next < dirty.length) {
+          const start = dirty[next++];
+          if ((await repo.rollUp(WS, level, child, start)) === 'rolled') rolled++;
+        }
+      }));
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.c.end()));
+  }
+  const rollSeconds = (Date.now() - rollStarted) / 1000;
+  const [{ size }] = await sql(db.url, `SELECT pg_size_pretty(pg_total_relation_size('metric_rollups')) AS size`);
+  report('metrics', 'data', `${fmt(windows)} windows (${services} services x ${days} days); seeded in ${seedSeconds.toFixed(1)} s; ${fmt(rolled)} periods rolled up in ${rollSeconds.toFixed(1)} s (${size})`);
+
+  const app = await startApp(db.url, await freePort(), { ...APP_ENV, METRICS_WINDOW_SECONDS: String(WS) });
+  const out = { windows, services, days, seedSeconds, rollSeconds, rolledPeriods: rolled, requests: P.requests, queries: {} };
+  try {
+    const from = new Date(startMs).toISOString();
+    const to = new Date(endMs + WS * 1000).toISOString();
+    const [{ total }] = await sql(db.url, `SELECT sum(log_count)::float8 AS total FROM metrics WHERE window_seconds = $1`, [WS]);
+    const [{ one }] = await sql(db.url, `SELECT sum(log_count)::float8 AS one FROM metrics WHERE window_seconds = $1 AND service = 'bench-svc-07'`, [WS]);
+    const queries = {
+      '30 days, every service, points=500': [{ from, to, points: '500' }, total, 300],
+      '30 days, one service, points=500': [{ from, to, points: '500', service: 'bench-svc-07' }, one, 300],
+      // For comparison, below the first rollup level (21-minute points, windows only): no target.
+      '7 days, one service, points=500 (windows)': [{ from: new Date(endMs - 7 * 24 * HOUR).toISOString(), to, points: '500', service: 'bench-svc-07' }, null, null],
+    };
+    for (const [name, [query, expected, target]] of Object.entries(queries)) {
+      process.stderr.write(`metrics: ${name}...\n`);
+      const latencies = [];
+      let points;
+      let step;
+      for (let k = -3; k < (target ? P.requests : Math.min(10, P.requests)); k++) {
+        const t0 = process.hrtime.bigint();
+        const res = await fetch(`${app.url}/metrics?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        const body = await res.json();
+        const elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
+        if (res.status !== 200) throw new Error(`GET /metrics: ${res.status} ${JSON.stringify(body)}`);
+        const sum = body.data.reduce((s, p) => s + p.logCount, 0);
+        if (expected !== null && sum !== expected) throw new Error(`${name}: ${sum} logs in the answer, ${expected} seeded`);
+        if (body.data.some((p) => p.latencyP95 === null)) throw new Error(`${name}: a point without p95`);
+        points = body.data.length;
+        step = body.stepSeconds;
+        if (k >= 0) latencies.push(elapsed);
+      }
+      latencies.sort((a, b) => a - b);
+      const r = { p50ms: Number(percentile(latencies, 50).toFixed(2)), p95ms: Number(percentile(latencies, 95).toFixed(2)), rows: points, stepSeconds: step };
+      out.queries[name] = r;
+      report('metrics', `${name}: p50 / p95 (${fmt(points)} rows, step ${step} s)`, `${ms(r.p50ms)} / ${ms(r.p95ms)}`, target ? `p95 < ${target} ms` : '', target ? r.p95ms < target : '');
+    }
+  } finally {
+    summary.metrics = out;
+    await app.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 async function sdk(db) {
   let TracerClient;
   try {
@@ -613,6 +765,12 @@ async function medianOfRuns(n) {
     aggregationMs: m((r) => r.aggregation?.medianMs),
     detectionAggregationMs: m((r) => r.detection?.aggregationMedianMs),
     detectionPassMs: m((r) => r.detection?.detectionMedianMs),
+    metrics: Object.fromEntries(
+      ['30 days, every service, points=500', '30 days, one service, points=500'].map((name) => [
+        name,
+        { p50ms: m((r) => r.metrics?.queries[name]?.p50ms), p95ms: m((r) => r.metrics?.queries[name]?.p95ms) },
+      ]),
+    ),
     sdkLogsPerSecond: m((r) => r.sdk?.logsPerSecond),
     perRun: runs,
   };
@@ -645,6 +803,7 @@ async function medianOfRuns(n) {
   }
   add(`search page ${page} p95 / page 1 p95`, med.pageRatio == null ? '-' : `${med.pageRatio} x`, '<= 1.5 x', med.pageRatio <= 1.5);
   add(`aggregation of one window of ${fmt(P.aggRows)} logs`, `${fmt(med.aggregationMs)} ms`, '< 2,000 ms', med.aggregationMs < 2000);
+  for (const [name, v] of Object.entries(med.metrics)) add(`GET /metrics ${name}: p50 / p95`, `${ms(v.p50ms)} / ${ms(v.p95ms)}`, 'p95 < 300 ms', v.p95ms < 300);
   add(`aggregation of a window of ${fmt(DETECTION.services)} services`, `${fmt(med.detectionAggregationMs)} ms`);
   add(`detection pass, ${fmt(DETECTION.services)} services x ${DETECTION.history} windows`, `${fmt(med.detectionPassMs)} ms`, '< 2,000 ms', med.detectionPassMs < 2000);
   add('sdk TracerClient logs/s (one process)', fmt(med.sdkLogsPerSecond));
@@ -672,6 +831,7 @@ try {
   if (only.includes('search')) await search(db);
   if (only.includes('aggregation')) await aggregation(db);
   if (only.includes('detection')) await detection(db);
+  if (only.includes('metrics')) await metricsSeries(db);
   if (only.includes('sdk')) await sdk(db);
 } catch (e) {
   failed = e;

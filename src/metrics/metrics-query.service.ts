@@ -5,7 +5,9 @@ import type { MetricsQueryDto } from './dto/metrics-query.dto';
 import type { MetricsListDto, MetricWindowDto } from './dto/metric-window.dto';
 import type { MetricRow } from './metrics.repository';
 import { MetricsSeriesRepository } from './metrics-series.repository';
+import { MetricRollupsRepository } from './metric-rollups.repository';
 import { MetricsService } from './metrics.service';
+import { levelForStep, rollupLevels, stepForPoints, uncovered } from './rollup-levels';
 
 /** At most this many rows per GET /metrics answer. */
 export const MAX_METRIC_ROWS = 10_000;
@@ -33,16 +35,18 @@ export function toMetricWindowDto(r: MetricRow): MetricWindowDto {
 export const MAX_SERIES_ROWS = 50_000;
 
 /**
- * The step of a downsampled answer in seconds: `step`, or the range over `points`, rounded up to whole
- * windows so that no window straddles two points. Undefined: raw windows.
+ * The step of a downsampled answer in seconds. `step`: rounded up to whole windows, so that no window
+ * straddles two points. `points`: the range over `points`, rounded up to whole windows below an hour and
+ * to the next rollup level from there (rollup-levels.ts), so that each point is one stored rollup.
+ * Undefined: raw windows.
  */
 export function seriesStep(query: Pick<MetricsQueryDto, 'step' | 'points'>, from: Date, to: Date, windowSeconds: number): number | undefined {
   if (query.step !== undefined && query.points !== undefined) {
     throw ApiError.badRequest('Validation failed', [{ field: 'points', message: 'give step or points, not both' }]);
   }
-  const raw = query.step !== undefined ? Number(query.step) : query.points !== undefined ? (to.getTime() - from.getTime()) / 1000 / Number(query.points) : undefined;
-  if (raw === undefined) return undefined;
-  return Math.max(1, Math.ceil(raw / windowSeconds)) * windowSeconds;
+  if (query.points !== undefined) return stepForPoints((to.getTime() - from.getTime()) / 1000 / Number(query.points), windowSeconds);
+  if (query.step === undefined) return undefined;
+  return Math.max(1, Math.ceil(Number(query.step) / windowSeconds)) * windowSeconds;
 }
 
 /** GET /metrics. */
@@ -51,6 +55,7 @@ export class MetricsQueryService {
   constructor(
     private readonly metrics: MetricsService,
     private readonly series: MetricsSeriesRepository,
+    private readonly rollups: MetricRollupsRepository,
   ) {}
 
   async list(query: MetricsQueryDto, scope: ServiceScope): Promise<MetricsListDto> {
@@ -59,8 +64,31 @@ export class MetricsQueryService {
     if (from >= to) throw ApiError.badRequest('from must be before to', [{ field: 'from', message: 'must be before to' }]);
     const step = seriesStep(query, from, to, this.metrics.windowSeconds);
     const rows = step
-      ? await this.series.series(this.metrics.windowSeconds, from, to, step, scope.service, MAX_SERIES_ROWS)
+      ? await this.downsampled(from, to, step, scope.service)
       : await this.metrics.list(from, to, scope.service, MAX_METRIC_ROWS);
     return { data: rows.map(toMetricWindowDto), stepSeconds: step ?? this.metrics.windowSeconds };
+  }
+
+  /**
+   * Points of `step`: the range is covered by the current rollup periods of the coarsest level that divides
+   * the step, what is left (the edges of the range, periods not rolled up yet or changed by late logs since)
+   * by those of the finer levels in turn, and the rest read from the windows, so the answer is the one
+   * merging the windows gives. A few small ledger queries; the periods found are read in one statement.
+   */
+  private async downsampled(from: Date, to: Date, step: number, service: string | undefined): Promise<MetricRow[]> {
+    const ws = this.metrics.windowSeconds;
+    const top = levelForStep(step, ws);
+    const periods: { level: number; start: Date }[] = [];
+    let ranges = [{ start: from, end: to }];
+    for (const level of top === null ? [] : rollupLevels(ws).filter((l) => l <= top).reverse()) {
+      const next: { start: Date; end: Date }[] = [];
+      for (const r of ranges) {
+        const found = r.end.getTime() - r.start.getTime() >= level * 1000 ? await this.rollups.fresh(ws, level, r.start, r.end) : [];
+        periods.push(...found.map((start) => ({ level, start })));
+        next.push(...uncovered(r.start, r.end, found, level));
+      }
+      ranges = next;
+    }
+    return this.series.series(ws, from, to, { stepSeconds: step, periods, windowRanges: ranges }, service, MAX_SERIES_ROWS);
   }
 }

@@ -16,7 +16,8 @@ export class MetricsController {
    * Per-window metrics of every service (or one), oldest window first.
    *
    * With `step` or `points` the windows are merged server-side into one entry per service and step:
-   * counts summed, errorRate from the sums, p50/p95/p99 from merged latency histograms (within 1%).
+   * counts summed, errorRate from the sums, p50/p95/p99 from merged latency histograms (within 1%); whole
+   * hours, 2 h, ... days are read from rollups, with the same answer as merging their windows.
    */
   @Get()
   @Scopes('read')

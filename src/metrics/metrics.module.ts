@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PartitionMaintainer } from '../database/time-series/partition-maintainer.service';
 import { LateLogsListener } from './late-logs.listener';
 import { MetricWindowsRepository } from './metric-windows.repository';
+import { MetricRollupsRepository } from './metric-rollups.repository';
 import { MetricsController } from './metrics.controller';
 import { MetricsQueryService } from './metrics-query.service';
 import { MetricsRepository } from './metrics.repository';
@@ -14,7 +15,7 @@ import { MetricsReader } from './metrics.reader';
 import { MetricsService } from './metrics.service';
 import { WindowLedger } from './window-ledger';
 
-/** Window aggregation into `metrics` and its ledger `metric_windows`, GET /metrics. */
+/** Window aggregation into `metrics` and its ledger `metric_windows`, their rollups (`metric_rollups`), GET /metrics. */
 @Module({
   controllers: [MetricsController],
   providers: [
@@ -23,6 +24,7 @@ import { WindowLedger } from './window-ledger';
     MessageTemplatesRepository,
     RouteLatencyRepository,
     MetricWindowsRepository,
+    MetricRollupsRepository,
     MetricsService,
     MetricsQueryService,
     MetricsReader,

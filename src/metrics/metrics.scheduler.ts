@@ -5,7 +5,7 @@ import { MetricsService } from './metrics.service';
 
 /**
  * The periodic work of metrics: a few times per window, aggregate what is due and re-aggregate what late
- * logs touched; hourly, prune the window ledger. It only triggers the work; the work is in the service.
+ * logs touched, and roll up the periods whose windows changed; hourly, prune the window ledger. It only triggers the work; the work is in the service.
  */
 @Injectable()
 export class MetricsScheduler implements OnApplicationBootstrap {
@@ -31,6 +31,8 @@ export class MetricsScheduler implements OnApplicationBootstrap {
           await this.metrics.reaggregateDirty();
         },
       }),
+      // Its own task, so rolling up a backlog (after an upgrade, or a long outage) never delays a window.
+      this.scheduler.schedule({ name: 'metrics-rollups', everyMs: this.periodMs, run: () => this.metrics.rollUpDirty() }),
       this.scheduler.schedule({ name: 'metrics-ledger-prune', everyMs: 3_600_000, run: () => this.metrics.pruneLedger() }),
     );
   }

@@ -9,12 +9,17 @@ import { addWindows, isCaughtUp, isDue, lastDueWindow, windowsOf, windowStartOf 
 import { MetricWindowsRepository } from './metric-windows.repository';
 import { MetricsRepository, type MetricRow } from './metrics.repository';
 import { MessageTemplatesRepository } from './templates/message-templates.repository';
+import { MetricRollupsRepository } from './metric-rollups.repository';
+import { childLevel, rollupLevels } from './rollup-levels';
 
 /** How far back a restart catches up missed windows, and how many windows one pass takes on. */
 export const CATCH_UP_HORIZON_MS = 24 * 3600_000;
 const CATCH_UP_BATCH = 500;
 /** A backlog of at least this many windows is a catch-up worth reporting (start, progress, summary). */
 const CATCH_UP_REPORT_WINDOWS = 10;
+/** Periods one rollup pass takes on per level, and the time after which it stops starting new ones. */
+const ROLLUP_BATCH = 100;
+const ROLLUP_PASS_MS = 2000;
 /** Late logs re-aggregate their window only within this horizon. */
 export const LATE_HORIZON_MS = 3600_000;
 
@@ -35,6 +40,8 @@ export class MetricsService {
   /** This process, as recorded in metric_windows.claimed_by. */
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   readonly windowSeconds: number;
+  /** The rollup levels of this window size (rollup-levels.ts), ascending. */
+  readonly rollupLevels: readonly number[];
   private readonly latenessSeconds: number;
   private readonly retentionDays: number;
   private readonly logger = new Logger(MetricsService.name);
@@ -46,10 +53,12 @@ export class MetricsService {
     private readonly metrics: MetricsRepository,
     private readonly windows: MetricWindowsRepository,
     private readonly templates: MessageTemplatesRepository,
+    private readonly rollups: MetricRollupsRepository,
     private readonly events: EventBus,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.windowSeconds = config.metrics.windowSeconds;
+    this.rollupLevels = rollupLevels(this.windowSeconds);
     this.latenessSeconds = config.metrics.latenessSeconds;
     this.retentionDays = config.retention.metricDays;
   }
@@ -76,6 +85,8 @@ export class MetricsService {
       done = await this.db.transaction(async (m) => {
         logCount = await this.metrics.aggregate(m, windowStart, ws);
         await this.templates.aggregate(m, windowStart, ws);
+        // The periods holding this window are to be rolled up (again), committed with the window itself.
+        await this.rollups.touch(m, windowStart, ws, this.rollupLevels);
         // Commit only if the lease is still ours: a replica that took over an expired lease wins.
         if (!(await this.windows.markAggregated(m, windowStart, ws, this.owner, logCount))) {
           throw new LeaseLost();
@@ -147,15 +158,38 @@ export class MetricsService {
     return this.db.transaction(async (m) => {
       const n = await this.metrics.aggregate(m, windowStart, this.windowSeconds);
       await this.templates.aggregate(m, windowStart, this.windowSeconds);
+      await this.rollups.touch(m, windowStart, this.windowSeconds, this.rollupLevels);
       await this.windows.updateLogCount(m, windowStart, this.windowSeconds, n);
       return n;
     });
   }
 
-  /** Drops ledger rows and message templates of windows past metric retention, so neither grows forever. */
+  /**
+   * Rolls up the periods whose windows changed (aggregated, or re-aggregated for late logs) once they have
+   * ended and their last window is due, level by level from the finest, each from the level below. A pass
+   * stops starting periods after ROLLUP_PASS_MS; what is left waits for the next pass, and GET /metrics reads
+   * the windows of a period until its rollup is current. Returns how many periods were rolled up.
+   */
+  async rollUpDirty(now = new Date()): Promise<number> {
+    const ws = this.windowSeconds;
+    const started = Date.now();
+    const endedBy = new Date(now.getTime() - this.latenessSeconds * 1000);
+    let rolled = 0;
+    for (const level of this.rollupLevels) {
+      const child = childLevel(level, ws);
+      for (const start of await this.rollups.dirty(ws, level, endedBy, ROLLUP_BATCH)) {
+        if (Date.now() - started > ROLLUP_PASS_MS) return rolled;
+        if ((await this.rollups.rollUp(ws, level, child, start)) === 'rolled') rolled++;
+      }
+    }
+    return rolled;
+  }
+
+  /** Drops ledger rows, message templates and rollups of windows past metric retention, so none grows forever. */
   async pruneLedger(now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - this.retentionDays * 86_400_000);
     await this.templates.deleteBefore(this.windowSeconds, cutoff);
+    await this.rollups.prune(this.windowSeconds, cutoff);
     return this.windows.prune(this.windowSeconds, cutoff);
   }
 

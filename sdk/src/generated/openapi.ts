@@ -407,7 +407,8 @@ export interface paths {
          * Per-window metrics of every service (or one), oldest window first.
          *
          *     With `step` or `points` the windows are merged server-side into one entry per service and step:
-         *     counts summed, errorRate from the sums, p50/p95/p99 from merged latency histograms (within 1%).
+         *     counts summed, errorRate from the sums, p50/p95/p99 from merged latency histograms (within 1%); whole
+         *     hours, 2 h, ... days are read from rollups, with the same answer as merging their windows.
          */
         get: operations["listMetrics"];
         put?: never;
@@ -1809,12 +1810,17 @@ export interface operations {
                 service?: string;
                 /**
                  * @description Downsample: merge the windows into points of this many seconds (rounded up to whole windows), aligned
-                 *     to `from`. Counts are summed, errorRate comes from the sums, latencyAvg is weighted by latency counts,
+                 *     to multiples of the step since the Unix epoch (UTC midnight for whole days); the first and last points
+                 *     cover only their part of [from, to). Counts are summed, errorRate comes from the sums, latencyAvg is weighted by latency counts,
                  *     latencyMax is the max, and p50/p95/p99 come from the merged latency histograms (within 1% of the exact
                  *     percentile of the raw latencies, or 0.001 ms). Without step or points: raw windows, exact percentiles.
                  */
                 step?: string;
-                /** @description Downsample into about this many points (1-1000): step = (to - from) / points, rounded up to whole windows */
+                /**
+                 * @description Downsample into at most about this many points (1-1000): step = (to - from) / points, rounded up to whole
+                 *     windows below an hour, and from an hour on to the next rollup level (1 h, 2 h, 4 h, 8 h, 1 day, then whole
+                 *     days), so that each point is one precomputed rollup
+                 */
                 points?: string;
                 /** @description Windows starting at or after this time (ISO 8601); default: an hour before `to` */
                 from?: string;

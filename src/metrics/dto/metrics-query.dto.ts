@@ -9,7 +9,8 @@ export class MetricsQueryDto extends WindowRangeQueryDto {
 
   /**
    * Downsample: merge the windows into points of this many seconds (rounded up to whole windows), aligned
-   * to `from`. Counts are summed, errorRate comes from the sums, latencyAvg is weighted by latency counts,
+   * to multiples of the step since the Unix epoch (UTC midnight for whole days); the first and last points
+   * cover only their part of [from, to). Counts are summed, errorRate comes from the sums, latencyAvg is weighted by latency counts,
    * latencyMax is the max, and p50/p95/p99 come from the merged latency histograms (within 1% of the exact
    * percentile of the raw latencies, or 0.001 ms). Without step or points: raw windows, exact percentiles.
    */
@@ -17,7 +18,11 @@ export class MetricsQueryDto extends WindowRangeQueryDto {
   @Matches(/^[1-9]\d{0,7}$/, { message: 'step must be a whole number of seconds, 1 to 99999999' })
   step?: string;
 
-  /** Downsample into about this many points (1-1000): step = (to - from) / points, rounded up to whole windows */
+  /**
+   * Downsample into at most about this many points (1-1000): step = (to - from) / points, rounded up to whole
+   * windows below an hour, and from an hour on to the next rollup level (1 h, 2 h, 4 h, 8 h, 1 day, then whole
+   * days), so that each point is one precomputed rollup
+   */
   @IsOptional()
   @Matches(/^([1-9]\d{0,2}|1000)$/, { message: 'points must be an integer from 1 to 1000' })
   points?: string;
