@@ -61,7 +61,7 @@ export class MetricRollups1795737600750 implements MigrationInterface {
     await qr.query(
       `INSERT INTO metric_rollup_periods (window_seconds, level_seconds, period_start)
        SELECT DISTINCT w.window_seconds, l, to_timestamp(floor(extract(epoch FROM w.window_start) / l) * l)
-         FROM metric_windows w, unnest(ARRAY[3600, 7200, 14400, 28800, 86400]) AS l
+         FROM metric_windows w, unnest(ARRAY[900, 1800, 3600, 7200, 14400, 28800, 86400]) AS l
         WHERE w.aggregated_at IS NOT NULL AND l > w.window_seconds AND l % w.window_seconds = 0`,
     );
   }

@@ -12,13 +12,13 @@ import { levelForStep, rollupLevels, stepForPoints, uncovered } from './rollup-l
 /** At most this many rows per GET /metrics answer. */
 export const MAX_METRIC_ROWS = 10_000;
 
-/** Maps a stored row to what the API promises. */
-export function toMetricWindowDto(r: MetricRow): MetricWindowDto {
-  const start = new Date(r.windowStart);
+/** Maps a stored row to what the API promises. `iso`: formats epoch ms (see isoMemo). */
+export function toMetricWindowDto(r: MetricRow, iso: (ms: number) => string = (ms) => new Date(ms).toISOString()): MetricWindowDto {
+  const start = r.windowStart instanceof Date ? r.windowStart.getTime() : new Date(r.windowStart).getTime();
   return {
     service: r.service,
-    windowStart: start.toISOString(),
-    windowEnd: new Date(start.getTime() + r.windowSeconds * 1000).toISOString(),
+    windowStart: iso(start),
+    windowEnd: iso(start + r.windowSeconds * 1000),
     logCount: r.logCount,
     errorCount: r.errorCount,
     warnCount: r.warnCount,
@@ -28,6 +28,19 @@ export function toMetricWindowDto(r: MetricRow): MetricWindowDto {
     latencyP95: r.latencyP95,
     latencyP99: r.latencyP99,
     latencyMax: r.latencyMax,
+  };
+}
+
+/**
+ * toISOString of epoch ms, remembered for one answer: every service's point (or window) repeats the same
+ * starts and ends, so 18,000 points of 50 services format ~360 distinct instants instead of 36,000.
+ */
+function isoMemo(): (ms: number) => string {
+  const seen = new Map<number, string>();
+  return (ms) => {
+    let text = seen.get(ms);
+    if (text === undefined) seen.set(ms, (text = new Date(ms).toISOString()));
+    return text;
   };
 }
 
@@ -66,7 +79,8 @@ export class MetricsQueryService {
     const rows = step
       ? await this.downsampled(from, to, step, scope.service)
       : await this.metrics.list(from, to, scope.service, MAX_METRIC_ROWS);
-    return { data: rows.map(toMetricWindowDto), stepSeconds: step ?? this.metrics.windowSeconds };
+    const iso = isoMemo();
+    return { data: rows.map((r) => toMetricWindowDto(r, iso)), stepSeconds: step ?? this.metrics.windowSeconds };
   }
 
   /**

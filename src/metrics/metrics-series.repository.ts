@@ -22,32 +22,37 @@ const QCOLS = QUANTILES.flatMap((_, j) => [`q${j}_lo`, `q${j}_hi`]);
  * summed, the average weighted by latency counts, max of maxima, p50/p95/p99 from the summed histograms.
  *
  * A period as long as the step is a point by itself (it is current and inside the range, so nothing else
- * of it is read): its order statistics are the ones stored with it (`hist_q`) and its histogram is not read.
+ * of it is read): it is returned as stored, its order statistics the ones kept with it (`hist_q`), without
+ * reading its histogram or grouping it with anything (`whole`; over 30 days that is almost every point).
  * Every other point adds its sources' buckets and finds them with a running sum. Both give what merging
  * the point's windows gives; only a handful of numbers per point leave the database.
  */
 const SERIES_SQL = `
-  WITH src AS MATERIALIZED (
+  WITH whole AS (
     SELECT r.service, floor(extract(epoch FROM r.period_start) / $3)::float8 AS pt,
-           r.log_count AS n, r.error_count AS e, r.warn_count AS w, r.latency_count AS ln, r.latency_sum AS ls, r.latency_max AS lx,
-           CASE WHEN r.level_seconds = $3 THEN NULL ELSE r.hist_idx END AS idx,
-           CASE WHEN r.level_seconds = $3 THEN NULL ELSE r.hist_cnt END AS cnt,
-           CASE WHEN r.level_seconds = $3 THEN r.hist_n END AS hist_n,
-           ${QCOLS.map((c, j) => `CASE WHEN r.level_seconds = $3 THEN r.hist_q[${j + 1}] END AS ${c}`).join(', ')}
+           r.log_count::float8 AS n, r.error_count::float8 AS errors, r.warn_count::float8 AS warns, r.latency_count::float8 AS lat_n,
+           r.latency_sum / nullif(r.latency_count, 0)::float8 AS lat_avg, r.latency_max AS lat_max, r.hist_n::float8 AS hist_n,
+           ${QCOLS.map((c, j) => `r.hist_q[${j + 1}] AS ${c}`).join(', ')}
       FROM unnest($2::int[], $5::timestamptz[]) AS p(l, s)
       JOIN metric_rollups r ON r.window_seconds = $1 AND r.level_seconds = p.l AND r.period_start = p.s
-     WHERE ($4::text IS NULL OR r.service = $4)
+     WHERE p.l = $3 AND ($4::text IS NULL OR r.service = $4)
+  ), src AS MATERIALIZED (
+    SELECT r.service, floor(extract(epoch FROM r.period_start) / $3)::float8 AS pt,
+           r.log_count AS n, r.error_count AS e, r.warn_count AS w, r.latency_count AS ln, r.latency_sum AS ls, r.latency_max AS lx,
+           r.hist_idx AS idx, r.hist_cnt AS cnt
+      FROM unnest($2::int[], $5::timestamptz[]) AS p(l, s)
+      JOIN metric_rollups r ON r.window_seconds = $1 AND r.level_seconds = p.l AND r.period_start = p.s
+     WHERE p.l <> $3 AND ($4::text IS NULL OR r.service = $4)
     UNION ALL
     SELECT m.service, floor(extract(epoch FROM m.window_start) / $3)::float8,
            m.log_count, m.error_count, m.warn_count, m.latency_count, m.latency_avg * m.latency_count, m.latency_max,
-           m.latency_hist_idx, m.latency_hist_cnt::bigint[], NULL::bigint, ${QCOLS.map(() => 'NULL::int').join(', ')}
+           m.latency_hist_idx, m.latency_hist_cnt::bigint[]
       FROM unnest($6::timestamptz[], $7::timestamptz[]) AS g(s, e)
       JOIN metrics m ON m.window_start >= g.s AND m.window_start < g.e
      WHERE m.window_seconds = $1 AND ($4::text IS NULL OR m.service = $4)
   ), s AS (
     SELECT service, pt, sum(n)::float8 AS n, sum(e)::float8 AS errors, sum(w)::float8 AS warns, sum(ln)::float8 AS lat_n,
-           sum(ls) / nullif(sum(ln), 0) AS lat_avg, max(lx) AS lat_max,
-           max(hist_n)::float8 AS hist_n, ${QCOLS.map((c) => `max(${c}) AS ${c}`).join(', ')}
+           sum(ls) / nullif(sum(ln), 0) AS lat_avg, max(lx) AS lat_max
       FROM src GROUP BY service, pt
   ), h AS (
     SELECT service, pt, u.i, sum(u.c) AS c
@@ -63,11 +68,12 @@ const SERIES_SQL = `
            ${mergedQuantileColumns()}
       FROM cum GROUP BY service, pt
   )
-  -- a point's sums (and single-rollup percentiles) are in s, merged percentiles in q: put them together by
-  -- grouping (a join of two CTEs is one the planner misjudges)
-  SELECT service, pt, max(n) AS n, max(errors) AS errors, max(warns) AS warns, max(lat_n) AS lat_n, max(lat_avg) AS lat_avg,
-         max(lat_max) AS lat_max, max(hist_n) AS hist_n, ${QCOLS.map((c) => `max(${c}) AS ${c}`).join(', ')}
-    FROM (SELECT service, pt, n, errors, warns, lat_n, lat_avg, lat_max, hist_n, ${QCOLS.join(', ')} FROM s
+  SELECT * FROM whole
+  UNION ALL
+  -- a merged point's sums are in s, its percentiles in q: put them together by grouping (a join of two
+  -- CTEs is one the planner misjudges)
+  SELECT service, pt, max(n), max(errors), max(warns), max(lat_n), max(lat_avg), max(lat_max), max(hist_n), ${QCOLS.map((c) => `max(${c})`).join(', ')}
+    FROM (SELECT service, pt, n, errors, warns, lat_n, lat_avg, lat_max, NULL::float8 AS hist_n, ${QCOLS.map((c) => `NULL::int AS ${c}`).join(', ')} FROM s
           UNION ALL
           SELECT service, pt, NULL, NULL, NULL, NULL, NULL, NULL, hist_n::float8, ${QCOLS.join(', ')} FROM q) x
    GROUP BY service, pt

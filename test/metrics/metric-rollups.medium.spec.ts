@@ -118,8 +118,8 @@ describe('metric rollups (real repositories, no HTTP)', () => {
 
   it('rolls up every level once the periods have ended, each period once', async () => {
     const rolled = await metrics.rollUpDirty(later);
-    // 10 hours, 5 periods of 2 h, 3 of 4 h, 2 of 8 h, 1 day
-    expect(rolled).toBe(10 + 5 + 3 + 2 + 1);
+    // 40 periods of 15 min, 20 of 30 min, 10 hours, 5 periods of 2 h, 3 of 4 h, 2 of 8 h, 1 day
+    expect(rolled).toBe(40 + 20 + 10 + 5 + 3 + 2 + 1);
     expect(await metrics.rollUpDirty(later)).toBe(0);
     expect(await rollups.fresh(WS, 3600, at(0), at(10))).toHaveLength(10);
     const [sums] = await db.query<{ a: string; b: string }>(
@@ -132,6 +132,8 @@ describe('metric rollups (real repositories, no HTTP)', () => {
   });
 
   it.each([
+    ['30 min rollups, one per point', { step: '1800' }, 1800],
+    ['three 15 min rollups merged per point', { step: '2700' }, 2700],
     ['hourly rollups, one per point', { step: '3600' }, 3600],
     ['2 h rollups, one per point', { step: '7200' }, 7200],
     ['three hourly rollups merged per point', { step: '10800' }, 10800],
@@ -162,7 +164,7 @@ describe('metric rollups (real repositories, no HTTP)', () => {
       const api = await viaApi(...range, q);
       expect(api.data).toEqual(await fromWindows(...range, api.step));
     }
-    expect(await metrics.rollUpDirty(later)).toBe(5);
+    expect(await metrics.rollUpDirty(later)).toBe(7); // the window's period of each level
     expect(await rollups.fresh(WS, 3600, at(0), at(10))).toHaveLength(10);
     const api = await viaApi(...range, { step: '86400' });
     expect(api.data.reduce((s, p) => s + p.logCount, 0)).toBe(6200);
@@ -175,7 +177,7 @@ describe('metric rollups (real repositories, no HTTP)', () => {
                   FROM metric_rollups WHERE window_seconds = $1 ORDER BY 1, 2, 3`, [WS]);
     const before = await snapshot();
     await db.transaction((m) => rollups.touch(m, at(4), WS, metrics.rollupLevels));
-    expect(await metrics.rollUpDirty(later)).toBe(5);
+    expect(await metrics.rollUpDirty(later)).toBe(7); // the window's period of each level
     expect(await snapshot()).toEqual(before);
   });
 

@@ -2,10 +2,11 @@ import { childLevel, levelForStep, periodStartOf, rollupLevels, stepForPoints, u
 
 describe('rollup levels', () => {
   it('uses the levels made of whole windows, each built from the largest level below that divides it', () => {
-    expect(rollupLevels(60)).toEqual([3600, 7200, 14_400, 28_800, 86_400]);
+    expect(rollupLevels(60)).toEqual([900, 1800, 3600, 7200, 14_400, 28_800, 86_400]);
     expect(rollupLevels(3600)).toEqual([7200, 14_400, 28_800, 86_400]);
     expect(rollupLevels(7)).toEqual([]);
-    expect(childLevel(3600, 60)).toBeNull();
+    expect(childLevel(900, 60)).toBeNull();
+    expect(childLevel(3600, 60)).toBe(1800);
     expect(childLevel(7200, 60)).toBe(3600);
     expect(childLevel(86_400, 60)).toBe(28_800);
     expect(childLevel(7200, 3600)).toBeNull();
@@ -15,14 +16,17 @@ describe('rollup levels', () => {
     expect(levelForStep(3600, 60)).toBe(3600);
     expect(levelForStep(10_800, 60)).toBe(3600);
     expect(levelForStep(2 * 86_400, 60)).toBe(86_400);
-    expect(levelForStep(1800, 60)).toBeNull();
-    expect(levelForStep(5400, 60)).toBeNull();
+    expect(levelForStep(1800, 60)).toBe(1800);
+    expect(levelForStep(1200, 60)).toBeNull();
+    expect(levelForStep(5400, 60)).toBe(1800);
+    expect(levelForStep(600, 60)).toBeNull();
   });
 
-  it('turns points into whole windows below an hour and the next level from there', () => {
+  it('turns points into whole windows below the first level (15 min) and the next level from there', () => {
     const days30 = 30 * 86_400;
     expect(stepForPoints(days30 / 500, 60)).toBe(7200); // 1.44 h -> 2 h: 360 points, one 2 h rollup each
-    expect(stepForPoints(7 * 86_400 / 500, 60)).toBe(1260); // 21 windows
+    expect(stepForPoints(7 * 86_400 / 500, 60)).toBe(1800); // 21 windows -> 30 min: 336 points, one rollup each
+    expect(stepForPoints(86_400 / 500, 60)).toBe(180); // 3 windows, below the first level
     expect(stepForPoints(86_400, 60)).toBe(86_400);
     expect(stepForPoints(90 * 86_400 / 30, 60)).toBe(3 * 86_400);
     expect(stepForPoints(3590, 60)).toBe(3600);

@@ -1818,8 +1818,8 @@ export interface operations {
                 step?: string;
                 /**
                  * @description Downsample into at most about this many points (1-1000): step = (to - from) / points, rounded up to whole
-                 *     windows below an hour, and from an hour on to the next rollup level (1 h, 2 h, 4 h, 8 h, 1 day, then whole
-                 *     days), so that each point is one precomputed rollup
+                 *     windows below 15 minutes, and from there to the next rollup level (15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 1 day,
+                 *     then whole days), so that each point is one precomputed rollup
                  */
                 points?: string;
                 /** @description Windows starting at or after this time (ISO 8601); default: an hour before `to` */

@@ -20,8 +20,8 @@ export class MetricsQueryDto extends WindowRangeQueryDto {
 
   /**
    * Downsample into at most about this many points (1-1000): step = (to - from) / points, rounded up to whole
-   * windows below an hour, and from an hour on to the next rollup level (1 h, 2 h, 4 h, 8 h, 1 day, then whole
-   * days), so that each point is one precomputed rollup
+   * windows below 15 minutes, and from there to the next rollup level (15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 1 day,
+   * then whole days), so that each point is one precomputed rollup
    */
   @IsOptional()
   @Matches(/^([1-9]\d{0,2}|1000)$/, { message: 'points must be an integer from 1 to 1000' })
