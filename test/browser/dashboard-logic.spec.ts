@@ -1,11 +1,8 @@
-import type { components } from '../../sdk/src/generated/openapi';
-import { downsample, fetchWindows, METRIC_ROWS_CAP, type MetricsReader } from '../../web/src/metric-points';
-
-type MetricWindow = components['schemas']['MetricWindowDto'];
+import { fetchSeries, MAX_CHART_POINTS, seriesNote, type MetricsReader } from '../../web/src/metric-points';
 import { rangeFromParams, rangeToParams, resolveRange } from '../../web/src/ranges';
 import { href, parseRoute, pathFromLegacyHash } from '../../web/src/router';
 
-/** The dashboard's pure parts: routes, ranges, and the chart's paging and merging of metric windows. */
+/** The dashboard's pure parts: routes, ranges, and what a chart asks of GET /metrics. */
 describe('dashboard routes (web/src/router.ts)', () => {
   it('reads pages, path arguments and parameters', () => {
     expect(parseRoute('/ui/', '')).toEqual({ page: 'services', arg: undefined, params: new URLSearchParams() });
@@ -45,53 +42,28 @@ describe('dashboard ranges (web/src/ranges.ts)', () => {
   });
 });
 
-function windows(n: number, startMs: number, over: (i: number) => Partial<MetricWindow> = () => ({})): MetricWindow[] {
-  return Array.from({ length: n }, (_, i) => ({
-    service: 's',
-    windowStart: new Date(startMs + i * 60_000).toISOString(),
-    windowEnd: new Date(startMs + (i + 1) * 60_000).toISOString(),
-    logCount: 10,
-    errorCount: 1,
-    warnCount: 2,
-    errorRate: 0.1,
-    latencyAvg: 5,
-    latencyP50: 5,
-    latencyP95: 9,
-    latencyP99: 12,
-    latencyMax: 20,
-    ...over(i),
-  }));
-}
-
 describe('metric points (web/src/metric-points.ts)', () => {
-  it('reads past the 10,000-row cap so the newest windows are kept', async () => {
-    const start = Date.parse('2026-01-01T00:00:00Z');
-    const all = windows(10_081, start);
-    const calls: string[] = [];
-    // The server's contract: windows of [from, to), oldest first, at most 10,000.
+  it('asks the server for one point per two pixels, within what GET /metrics accepts, and keeps its step', async () => {
+    const asked: number[] = [];
     const api = {
-      listMetrics: async (_s: string, from: Date, to: Date) => {
-        calls.push(from.toISOString());
-        return { data: all.filter((w) => Date.parse(w.windowStart) >= from.getTime() && Date.parse(w.windowStart) < to.getTime()).slice(0, METRIC_ROWS_CAP) };
+      listMetrics: async (_s: string, _from: Date, _to: Date, points: number) => {
+        asked.push(points);
+        return { data: [], stepSeconds: 1800 };
       },
     } satisfies MetricsReader;
-    const got = await fetchWindows(api, 's', new Date(start), new Date(start + 10_081 * 60_000));
-    expect(got).toHaveLength(10_081);
-    expect(got[got.length - 1].windowStart).toBe(all[all.length - 1].windowStart);
-    expect(new Set(got.map((w) => w.windowStart)).size).toBe(10_081);
-    expect(calls).toHaveLength(2);
+    const from = new Date('2026-01-01T00:00:00Z');
+    const to = new Date('2026-01-08T00:00:00Z');
+    expect(await fetchSeries(api, 's', from, to, 450.5)).toEqual({ points: [], stepSeconds: 1800 });
+    await fetchSeries(api, 's', from, to, 5000);
+    await fetchSeries(api, 's', from, to, 0);
+    expect(asked).toEqual([450, MAX_CHART_POINTS, 1]);
   });
 
-  it('merges windows into at most the points asked for: counts summed, rate recomputed, worst percentile', () => {
-    const ws = windows(10, 0, (i) => ({ logCount: i === 3 ? 100 : 10, errorCount: i === 3 ? 50 : 0, latencyP95: i === 3 ? 900 : 9 }));
-    const { points, merged } = downsample(ws, 4);
-    expect(merged).toBe(3);
-    expect(points).toHaveLength(4);
-    expect(points.map((p) => p.logCount)).toEqual([30, 120, 30, 10]);
-    expect(points[1].errorRate).toBeCloseTo(50 / 120);
-    expect(points[1].latencyP95).toBe(900);
-    expect(points[1].windowEnd).toBe(ws[5].windowEnd);
-    expect(points[3].windowStart).toBe(ws[9].windowStart);
-    expect(downsample(ws, 10).points).toBe(ws);
+  it('says how long each point is and how its percentiles are made', () => {
+    expect(seriesNote(60)).toBe("one point per 1 min; percentiles from the windows' merged latency histograms (within 1 %)");
+    expect(seriesNote(1800)).toMatch(/^one point per 30 min;/);
+    expect(seriesNote(7200)).toMatch(/^one point per 2 h;/);
+    expect(seriesNote(3 * 86_400)).toMatch(/^one point per 3 d;/);
+    expect(seriesNote(90)).toMatch(/^one point per 90 s;/);
   });
 });

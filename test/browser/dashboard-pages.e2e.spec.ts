@@ -362,19 +362,21 @@ const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
     const charts = page.locator('.view-service .charts');
     await charts.locator('figure.chart canvas').first().waitFor();
     const last = weekLast;
-    // The 7-day load (two GET /metrics pages) has replaced the 1-hour one when its newest window is drawn.
-    await page.locator(`.view-service .charts[data-newest="${last.toISOString()}"][data-merged]:not([data-merged="1"])`).waitFor();
-    // Each window of the range, newest included, drawn as at most one point per two pixels.
-    // [now - 7 d, now) holds 10,078 or 10,079 whole windows depending on the second: more than one page.
-    expect(Number(await charts.getAttribute('data-windows'))).toBeGreaterThanOrEqual(10_078);
-    expect(await charts.getAttribute('data-newest')).toBe(last.toISOString());
+    // The 7-day load (one GET /metrics?points=) has replaced the 1-hour one when its step is drawn: points of
+    // 15 min or more (the server's rollup levels; which one depends on the chart's width), at most one per
+    // two pixels, the newest window in the last point, and every seeded log counted once.
+    await page.locator('.view-service .charts[data-step]:not([data-step="60"])').waitFor();
+    const step = Number(await charts.getAttribute('data-step'));
+    expect(step).toBeGreaterThanOrEqual(900);
     expect(Number(await charts.getAttribute('data-points'))).toBeLessThanOrEqual(700);
-    const newest = await charts.getAttribute('data-last');
-    const windows = Number(await charts.getAttribute('data-windows'));
-    const merged = Number(await charts.getAttribute('data-merged'));
-    // The last point holds the newest window (4242 logs), whichever group it landed in.
-    expect(Date.parse(newest!)).toBeGreaterThan(last.getTime() - merged * 60_000);
-    expect(windows).toBeGreaterThan(10_000);
+    expect(Date.parse((await charts.getAttribute('data-last-end'))!)).toBeGreaterThan(last.getTime());
+    expect(Date.parse((await charts.getAttribute('data-last'))!)).toBeLessThanOrEqual(last.getTime());
+    // [now - 7 d, now) holds the newest 10,078 or 10,079 of the 10,081 windows seeded (100 logs each, 4242 in
+    // the newest), plus the one week-svc log posted above if its window is aggregated.
+    const logs = Number(await charts.getAttribute('data-logs'));
+    expect(logs).toBeGreaterThanOrEqual(10_077 * 100 + 4242);
+    expect(logs).toBeLessThanOrEqual(10_079 * 100 + 4242 + 1);
+    expect(await charts.locator('.chart-note').textContent()).toMatch(/^one point per (15|30) min; percentiles/);
     expect(await page.locator('.view-service .service-header h2').textContent()).toContain('week-svc');
     await page.goto(`${base}/ui/services/checkout-${run}?range=1h`);
     await page.locator('.view-service .service-alerts li').first().waitFor();

@@ -232,7 +232,7 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
     await page.goto(`${base}/ui/#metrics?service=checkout`);
     const charts = page.locator('.view-metrics figure.chart');
     await charts.nth(2).locator('canvas').waitFor();
-    expect(await charts.locator('figcaption').allTextContents()).toEqual(['Logs per window', 'Error rate', 'Latency']);
+    expect(await charts.locator('figcaption').allTextContents()).toEqual(['Logs per point', 'Error rate', 'Latency']);
     expect(await page.locator('.view-metrics select[name="service"]').inputValue()).toBe('checkout');
     await shot('metrics');
   });

@@ -129,8 +129,10 @@ export class TracerDashboardApi {
     return this.call('GET /services', () => this.sdk.GET('/services', { signal }));
   }
 
-  listMetrics(service: string, from: Date, to: Date, signal?: AbortSignal): Promise<Schemas['MetricsListDto']> {
-    return this.call('GET /metrics', () => this.sdk.GET('/metrics', { params: { query: { service, from: from.toISOString(), to: to.toISOString() } }, signal }));
+  /** `points`: downsampled by the server into about that many points per service. */
+  listMetrics(service: string, from: Date, to: Date, points?: number, signal?: AbortSignal): Promise<Schemas['MetricsListDto']> {
+    const query = { service, from: from.toISOString(), to: to.toISOString(), ...(points ? { points: String(points) } : {}) };
+    return this.call('GET /metrics', () => this.sdk.GET('/metrics', { params: { query }, signal }));
   }
 
   listAlerts(query: { status?: AlertStatus; service?: string; limit?: number }, signal?: AbortSignal): Promise<Schemas['AlertListDto']> {

@@ -2,9 +2,9 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { MetricWindow } from './api';
 import { fmtMs, fmtPct, h, replace } from './dom';
-import { downsample } from './metric-points';
+import { seriesNote, type Series } from './metric-points';
 
-export { fetchWindows } from './metric-points';
+export { fetchSeries } from './metric-points';
 
 interface ChartSpec {
   title: string;
@@ -15,7 +15,7 @@ interface ChartSpec {
 const count = (v: number | null) => (v === null ? '—' : String(v));
 const CHARTS: ChartSpec[] = [
   {
-    title: 'Logs per window',
+    title: 'Logs per point',
     axis: (v) => String(v),
     series: [
       { label: 'logs', stroke: '#3b82f6', value: (m) => m.logCount, fmt: count },
@@ -51,28 +51,34 @@ export class MetricCharts {
     return Math.max(320, Math.min(this.el.clientWidth || this.el.parentElement?.clientWidth || 900, 1400) - 8);
   }
 
-  draw(windows: MetricWindow[], from: Date, to: Date, emptyText: string): void {
-    if (!windows.length) {
+  /** The points worth asking the server for: one per two pixels. */
+  maxPoints(): number {
+    return Math.floor(this.width() / 2);
+  }
+
+  draw(series: Series, from: Date, to: Date, emptyText: string): void {
+    const { points, stepSeconds } = series;
+    if (!points.length) {
       this.destroy();
       replace(this.el, h('p', { class: 'empty' }, emptyText));
       return;
     }
-    const { points, merged } = downsample(windows, Math.floor(this.width() / 2));
-    this.el.dataset.windows = String(windows.length);
+    const last = points[points.length - 1];
     this.el.dataset.points = String(points.length);
-    this.el.dataset.last = points[points.length - 1].windowStart;
-    this.el.dataset.newest = windows[windows.length - 1].windowStart;
+    this.el.dataset.step = String(stepSeconds);
+    this.el.dataset.last = last.windowStart;
+    this.el.dataset.lastEnd = last.windowEnd;
+    this.el.dataset.logs = String(points.reduce((n, p) => n + p.logCount, 0));
     const xs = points.map((m) => new Date(m.windowStart).getTime() / 1000);
     const datasets = CHARTS.map((c) => [xs, ...c.series.map((s) => points.map((m) => s.value(m)))] as uPlot.AlignedData);
     this.xRange = { min: from.getTime() / 1000, max: to.getTime() / 1000 };
-    const note = merged > 1 ? `${merged} windows per point; latency shows the worst window's percentile` : '';
-    if (this.plots.length === CHARTS.length && this.el.dataset.merged === String(merged)) {
+    if (this.plots.length === CHARTS.length && this.el.dataset.drawnStep === String(stepSeconds)) {
       this.plots.forEach((p, i) => p.setData(datasets[i]));
       return;
     }
-    this.el.dataset.merged = String(merged);
+    this.el.dataset.drawnStep = String(stepSeconds);
     this.destroy();
-    replace(this.el, note ? h('p', { class: 'muted chart-note' }, note) : null);
+    replace(this.el, h('p', { class: 'muted chart-note' }, seriesNote(stepSeconds)));
     // Canvas text does not follow CSS: the theme's colours are read when the charts are made.
     const css = getComputedStyle(document.documentElement);
     const ink = css.getPropertyValue('--muted').trim() || '#6b7280';

@@ -1,6 +1,6 @@
 import type { Alert, AlertDetail, Channel, Delivery } from '../api';
 import { ApiRequestError } from '../api';
-import { fetchWindows, MetricCharts } from '../charts';
+import { fetchSeries, MetricCharts } from '../charts';
 import { fmtAgo, fmtTime, h, replace } from '../dom';
 import { href, type Route } from '../router';
 import { View, type ViewContext } from '../view';
@@ -65,10 +65,10 @@ export class AlertView extends View {
     const deliveries = this.ctx.admin ? await this.deliveries(a.id, signal) : null;
     const from = new Date(new Date(a.openedAt).getTime() - AROUND_MS);
     const to = new Date(Math.min(Date.now(), new Date(a.resolvedAt ?? a.lastSeenAt).getTime() + AROUND_MS));
-    const windows = await fetchWindows(this.ctx.api, a.service, from, to, signal);
+    const series = await fetchSeries(this.ctx.api, a.service, from, to, this.charts.maxPoints(), signal);
     if (signal.aborted) return;
     this.render(a, deliveries, from, to);
-    this.charts.draw(windows, from, to, `No aggregated windows for ${a.service} around this alert.`);
+    this.charts.draw(series, from, to, `No aggregated windows for ${a.service} around this alert.`);
   }
 
   /** Deliveries of this alert on every channel (admin only: channels are admin data). */

@@ -1,4 +1,4 @@
-import { fetchWindows, MetricCharts } from '../charts';
+import { fetchSeries, MetricCharts } from '../charts';
 import { h, replace } from '../dom';
 import { RELATIVE, rangeMs } from '../ranges';
 import { href, type Route } from '../router';
@@ -35,14 +35,14 @@ export class MetricsView extends View {
     if (!this.service && names.length) this.service = names[0];
     replace(this.serviceSelect, ...names.map((n) => h('option', { value: n, selected: n === this.service }, n)));
     if (!this.service) {
-      this.charts.draw([], new Date(), new Date(), 'No service has sent logs yet.');
+      this.charts.draw({ points: [], stepSeconds: 0 }, new Date(), new Date(), 'No service has sent logs yet.');
       return;
     }
     const to = new Date();
     const from = new Date(to.getTime() - rangeMs(this.range));
-    const windows = await fetchWindows(this.ctx.api, this.service, from, to, signal);
+    const series = await fetchSeries(this.ctx.api, this.service, from, to, this.charts.maxPoints(), signal);
     if (signal.aborted) return;
-    this.charts.draw(windows, from, to, `No aggregated windows for ${this.service} in this range.`);
+    this.charts.draw(series, from, to, `No aggregated windows for ${this.service} in this range.`);
   }
 
   override dispose(): void {

@@ -1,5 +1,5 @@
 import type { Alert, Log, ServiceStatus } from '../api';
-import { fetchWindows, MetricCharts } from '../charts';
+import { fetchSeries, MetricCharts } from '../charts';
 import { fmtAgo, fmtMs, fmtPct, fmtTime, h, replace } from '../dom';
 import { RELATIVE, rangeMs } from '../ranges';
 import { href, type Route } from '../router';
@@ -44,9 +44,9 @@ export class ServiceView extends View {
     const service = this.service;
     const to = new Date();
     const from = new Date(to.getTime() - rangeMs(this.range));
-    const [status, windows, open, acked, errors, recent] = await Promise.all([
+    const [status, series, open, acked, errors, recent] = await Promise.all([
       this.ctx.api.listServices(signal).then((r) => r.data.find((s) => s.name === service) ?? null),
-      fetchWindows(this.ctx.api, service, from, to, signal),
+      fetchSeries(this.ctx.api, service, from, to, this.charts.maxPoints(), signal),
       this.ctx.api.listAlerts({ status: 'open', service, limit: 50 }, signal),
       this.ctx.api.listAlerts({ status: 'acknowledged', service, limit: 50 }, signal),
       this.ctx.api.listLogs({ service, level: ['error', 'fatal'], limit: 10 }, undefined, signal),
@@ -54,7 +54,7 @@ export class ServiceView extends View {
     ]);
     if (signal.aborted) return;
     this.renderHeader(status);
-    this.charts.draw(windows, from, to, `No aggregated windows for ${service} in this range.`);
+    this.charts.draw(series, from, to, `No aggregated windows for ${service} in this range.`);
     const alerts = [...open.data, ...acked.data];
     const keys = metadataKeys(recent.data);
     replace(

@@ -27,7 +27,7 @@ export class ServicesView extends View {
     const withWindow = data.find((s) => s.windowStart);
     if (this.windowMs === null && withWindow) {
       const to = new Date();
-      const { data: w } = await this.ctx.api.listMetrics(withWindow.name, new Date(new Date(withWindow.windowStart!).getTime() - 1), to, signal);
+      const { data: w } = await this.ctx.api.listMetrics(withWindow.name, new Date(new Date(withWindow.windowStart!).getTime() - 1), to, undefined, signal);
       if (w.length) this.windowMs = new Date(w[0].windowEnd).getTime() - new Date(w[0].windowStart).getTime();
     }
     const services = [...data].sort((a, b) => ORDER[a.status] - ORDER[b.status] || b.openAlerts - a.openAlerts || a.name.localeCompare(b.name));
