@@ -105,6 +105,20 @@ export interface SeriesPlan {
 export class MetricsSeriesRepository {
   constructor(private readonly db: DatabaseService) {}
 
+  /** How many windows of one size (of one service, or all) start in the ranges, counting at most `cap`. */
+  async countWindows(windowSeconds: number, ranges: { start: Date; end: Date }[], service: string | undefined, cap: number): Promise<number> {
+    if (!ranges.length) return 0;
+    const [row] = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM unnest($2::timestamptz[], $3::timestamptz[]) AS g(s, e)
+           JOIN metrics m ON m.window_start >= g.s AND m.window_start < g.e
+          WHERE m.window_seconds = $1 AND ($4::text IS NULL OR m.service = $4)
+          LIMIT $5) x`,
+      [windowSeconds, ranges.map((r) => r.start.toISOString()), ranges.map((r) => r.end.toISOString()), service ?? null, cap],
+    );
+    return row.n;
+  }
+
   async series(windowSeconds: number, from: Date, to: Date, plan: SeriesPlan, service: string | undefined, limit: number): Promise<MetricRow[]> {
     const step = plan.stepSeconds;
     const params = [

@@ -1814,12 +1814,15 @@ export interface operations {
                  *     cover only their part of [from, to). Counts are summed, errorRate comes from the sums, latencyAvg is weighted by latency counts,
                  *     latencyMax is the max, and p50/p95/p99 come from the merged latency histograms (within 1% of the exact
                  *     percentile of the raw latencies, or 0.001 ms). Without step or points: raw windows, exact percentiles.
+                 *     A step below the first rollup level (15 min) that would merge more than 20,000 windows one by one is
+                 *     refused (400, naming the step to use).
                  */
                 step?: string;
                 /**
                  * @description Downsample into at most about this many points (1-1000): step = (to - from) / points, rounded up to whole
                  *     windows below 15 minutes, and from there to the next rollup level (15 min, 30 min, 1 h, 2 h, 4 h, 8 h, 1 day,
-                 *     then whole days), so that each point is one precomputed rollup
+                 *     then whole days), so that each point is one precomputed rollup; at least 15 minutes when finer points would
+                 *     merge more than 20,000 windows one by one (a day of 50 services)
                  */
                 points?: string;
                 /** @description Windows starting at or after this time (ISO 8601); default: an hour before `to` */
