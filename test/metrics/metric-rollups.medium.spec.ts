@@ -1,11 +1,6 @@
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { ScheduleModule } from '@nestjs/schedule';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { ServiceScope } from '../../src/common/auth/service-scope';
-import { SchedulingModule } from '../../src/common/scheduling/scheduling.module';
-import { loadConfig } from '../../src/config/app-config';
-import { ConfigModule } from '../../src/config/config.module';
-import { DatabaseModule } from '../../src/database/database.module';
 import { DatabaseService } from '../../src/database/database.service';
 import { EventsModule } from '../../src/events/events.module';
 import { mergedPercentile, percentileRank } from '../../src/metrics/latency-histogram';
@@ -14,7 +9,7 @@ import { MetricsQueryService } from '../../src/metrics/metrics-query.service';
 import { MetricsModule } from '../../src/metrics/metrics.module';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { seededRandom, seedLogs, type SeedLog } from '../helpers/seed-logs';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { mediumModule } from '../helpers/medium-module';
 
 const WS = 300;
 const HOUR = 3600_000;
@@ -26,7 +21,7 @@ const HOUR = 3600_000;
  * rounding), also at range edges that cut periods, and while late logs have made a rolled-up hour stale.
  */
 describe('metric rollups (real repositories, no HTTP)', () => {
-  let database: TestDatabase;
+  let harness: Awaited<ReturnType<typeof mediumModule>>;
   let moduleRef: TestingModule;
   let db: DatabaseService;
   let metrics: MetricsService;
@@ -54,11 +49,8 @@ describe('metric rollups (real repositories, no HTTP)', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const config = loadConfig({ LOG_LEVEL: 'silent', ...database.env, METRICS_WINDOW_SECONDS: String(WS) });
-    moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.register(config), EventEmitterModule.forRoot(), ScheduleModule.forRoot(), SchedulingModule, EventsModule, DatabaseModule, MetricsModule],
-    }).compile();
+    harness = await mediumModule({ imports: [EventEmitterModule.forRoot(), EventsModule, MetricsModule] }, { METRICS_WINDOW_SECONDS: String(WS) });
+    moduleRef = harness.moduleRef;
     db = moduleRef.get(DatabaseService);
     metrics = moduleRef.get(MetricsService);
     rollups = moduleRef.get(MetricRollupsRepository);
@@ -67,8 +59,7 @@ describe('metric rollups (real repositories, no HTTP)', () => {
     for (let t = at(0).getTime(); t < at(10).getTime(); t += WS * 1000) await metrics.aggregateWindow(new Date(t), later);
   }, 120_000);
   afterAll(async () => {
-    await moduleRef?.close();
-    await database?.drop();
+    await harness?.close();
   });
 
   /** The answer merging the windows gives, computed here from the stored windows (an oracle independent of the SQL). */

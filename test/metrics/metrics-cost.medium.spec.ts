@@ -1,19 +1,14 @@
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { ScheduleModule } from '@nestjs/schedule';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { ServiceScope } from '../../src/common/auth/service-scope';
 import { ApiError } from '../../src/common/errors/api-error';
-import { SchedulingModule } from '../../src/common/scheduling/scheduling.module';
-import { loadConfig } from '../../src/config/app-config';
-import { ConfigModule } from '../../src/config/config.module';
-import { DatabaseModule } from '../../src/database/database.module';
 import { DatabaseService } from '../../src/database/database.service';
 import { EventsModule } from '../../src/events/events.module';
 import { MAX_MERGED_WINDOWS, MetricsQueryService } from '../../src/metrics/metrics-query.service';
 import { MetricsModule } from '../../src/metrics/metrics.module';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { rollupLevels } from '../../src/metrics/rollup-levels';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { mediumModule } from '../helpers/medium-module';
 
 const WS = 60;
 const SERVICES = 50;
@@ -26,7 +21,7 @@ const HOURS = 7;
  * while the rollups are not built the answer is a 503 to retry, not a 15-second statement.
  */
 describe('GET /metrics downsampling cost bound (real repositories, no HTTP)', () => {
-  let database: TestDatabase;
+  let harness: Awaited<ReturnType<typeof mediumModule>>;
   let moduleRef: TestingModule;
   let db: DatabaseService;
   let metrics: MetricsService;
@@ -46,11 +41,8 @@ describe('GET /metrics downsampling cost bound (real repositories, no HTTP)', ()
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const config = loadConfig({ LOG_LEVEL: 'silent', ...database.env, METRICS_WINDOW_SECONDS: String(WS) });
-    moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.register(config), EventEmitterModule.forRoot(), ScheduleModule.forRoot(), SchedulingModule, EventsModule, DatabaseModule, MetricsModule],
-    }).compile();
+    harness = await mediumModule({ imports: [EventEmitterModule.forRoot(), EventsModule, MetricsModule] }, { METRICS_WINDOW_SECONDS: String(WS) });
+    moduleRef = harness.moduleRef;
     db = moduleRef.get(DatabaseService);
     metrics = moduleRef.get(MetricsService);
     query = moduleRef.get(MetricsQueryService);
@@ -70,8 +62,7 @@ describe('GET /metrics downsampling cost bound (real repositories, no HTTP)', ()
     );
   }, 120_000);
   afterAll(async () => {
-    await moduleRef?.close();
-    await database?.drop();
+    await harness?.close();
   });
 
   it('refuses an explicit step below the first rollup level that would merge too many windows, naming the step to use', async () => {
