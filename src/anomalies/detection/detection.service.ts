@@ -284,13 +284,16 @@ export class DetectionService {
       }
     }
     const errorSpike = detectErrorSpike(current, errorHistory.map((r) => r.errorCount / r.logCount), rule);
-    if (errorSpike.anomalous) errorSpike.evidence = { topErrors: await this.topErrors(service, windowStart, current.errorCount, rule) };
+    // Evidence is stored when the alert opens or escalates (alert-lifecycle.service.ts), so it is read only then.
+    if (errorSpike.anomalous && storesEvidence(errorSpike.severity, open.get('error_spike'))) {
+      errorSpike.evidence = { topErrors: await this.topErrors(service, windowStart, current.errorCount, rule) };
+    }
     const highLatency = detectHighLatency(
       current,
       latencyHistory.filter((r) => r.latencyCount >= MIN_LATENCY_SAMPLES && r.latencyP95 !== null).map((r) => r.latencyP95!),
       rule,
     );
-    // Read from the logs, so only when the lifecycle stores it: the alert opens or escalates.
+    // Read from the logs, so only when the lifecycle stores it, as above.
     if (highLatency.anomalous && storesEvidence(highLatency.severity, open.get('high_latency'))) {
       highLatency.evidence = await this.slowRoutes(service, windowStart);
     }
