@@ -101,12 +101,13 @@ export class MetricsQueryService {
   }
 
   /**
-   * Why a downsampled answer would merge more windows than MAX_MERGED_WINDOWS: an explicit step too fine for
-   * the range (400: the caller can ask for less), or rollups not built yet for it (503: they will be).
+   * Why a downsampled answer would merge more windows than MAX_MERGED_WINDOWS: an explicit step no rollup
+   * level divides, so every point merges windows (400: the caller can ask for another), or rollups not built
+   * yet for the range (503: they will be).
    */
   private tooManyWindows(query: MetricsQueryDto, step: number, firstLevel: number | undefined): ApiError {
-    if (query.step !== undefined && firstLevel !== undefined && step < firstLevel) {
-      const reason = `step ${step} s merges more than ${MAX_MERGED_WINDOWS} windows over this range; use a step of at least ${firstLevel} s (read from rollups), a shorter range or one service`;
+    if (query.step !== undefined && firstLevel !== undefined && levelForStep(step, this.metrics.windowSeconds) === null) {
+      const reason = `step ${step} s merges more than ${MAX_MERGED_WINDOWS} windows over this range; use a multiple of ${firstLevel} s (read from rollups), a shorter range or one service`;
       return ApiError.badRequest('Validation failed', [{ field: 'step', message: reason }]);
     }
     return ApiError.unavailable('The metrics rollups of this range are still being built; retry later', 30);

@@ -17,7 +17,7 @@ const HOURS = 7;
 /**
  * What one downsampled GET /metrics may cost: at most MAX_MERGED_WINDOWS windows merged one by one.
  * 50 services x 7 hours of 1-minute windows (21,000) is over it: points= falls back to the first rollup
- * level (15 min) once those rollups exist, an explicit step below it is refused with the step to use, and
+ * level (15 min) once those rollups exist, an explicit step no level divides is refused with the step to use, and
  * while the rollups are not built the answer is a 503 to retry, not a 15-second statement.
  */
 describe('GET /metrics downsampling cost bound (real repositories, no HTTP)', () => {
@@ -70,7 +70,7 @@ describe('GET /metrics downsampling cost bound (real repositories, no HTTP)', ()
     const e = await failure({ step: '120' });
     expect(e.getStatus()).toBe(400);
     expect(JSON.stringify(e.getResponse())).toContain(`"field":"step"`);
-    expect(JSON.stringify(e.getResponse())).toContain('at least 900 s');
+    expect(JSON.stringify(e.getResponse())).toContain('use a multiple of 900 s');
     // One service is well within the bound: 420 windows merged into 2-minute points.
     const one = await ask({ step: '120', service: 'cost-7' });
     expect(one.stepSeconds).toBe(120);
@@ -97,7 +97,11 @@ describe('GET /metrics downsampling cost bound (real repositories, no HTTP)', ()
     expect(res.data.reduce((n, p) => n + p.logCount, 0)).toBe(SERVICES * HOURS * 60 * 10);
     expect(new Set(res.data.map((p) => p.latencyP95))).toEqual(new Set([res.data[0].latencyP95]));
     expect((await ask({ step: '900' })).data).toEqual(res.data);
-    // Still refused: the explicit fine step, which no rollup can serve.
+    // Still refused: explicit steps that no rollup level divides (finer, or coarser but not a multiple).
     expect((await failure({ step: '120' })).getStatus()).toBe(400);
+    const odd = await failure({ step: '1020' });
+    expect(odd.getStatus()).toBe(400);
+    expect(JSON.stringify(odd.getResponse())).toContain('use a multiple of 900 s');
+    expect((await ask({ step: '2700' })).data.reduce((n, p) => n + p.logCount, 0)).toBe(SERVICES * HOURS * 60 * 10);
   });
 });

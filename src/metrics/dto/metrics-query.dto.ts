@@ -13,8 +13,8 @@ export class MetricsQueryDto extends WindowRangeQueryDto {
    * cover only their part of [from, to). Counts are summed, errorRate comes from the sums, latencyAvg is weighted by latency counts,
    * latencyMax is the max, and p50/p95/p99 come from the merged latency histograms (within 1% of the exact
    * percentile of the raw latencies, or 0.001 ms). Without step or points: raw windows, exact percentiles.
-   * A step below the first rollup level (15 min) that would merge more than 20,000 windows one by one is
-   * refused (400, naming the step to use).
+   * A step that no rollup level divides (the levels: 15 min to 1 day), so that would merge more than 20,000
+   * windows one by one, is refused (400, naming the step to use).
    */
   @IsOptional()
   @Matches(/^[1-9]\d{0,7}$/, { message: 'step must be a whole number of seconds, 1 to 99999999' })
