@@ -5,8 +5,9 @@ import { postJson } from './post-json';
 import { check, type ChannelConfig, type ChannelSender, type SendContext, type SendResult } from './sender';
 
 /**
- * A chat tool's incoming webhook, `{webhookUrl}`: one secret URL (it carries the credentials, so a new URL
- * is a new target) and a JSON body in the tool's own message format. The kinds differ only in that format.
+ * A chat tool's incoming webhook (Slack, Teams, Discord), `{webhookUrl}`: one secret URL (it carries the
+ * credentials, so a new URL is a new target) and a JSON body in the tool's own message format. The kinds
+ * differ only in that format.
  */
 export abstract class IncomingWebhookSender implements ChannelSender {
   abstract readonly kind: ChannelSender['kind'];
