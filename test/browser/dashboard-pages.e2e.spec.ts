@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DeliveryDispatcher } from '../../src/alert-channels/delivery/delivery-dispatcher.service';
 import { DeliveryScheduler } from '../../src/alert-channels/delivery/delivery.scheduler';
 import { windowStartOf } from '../../src/metrics/metric-window';
@@ -10,6 +9,7 @@ import { FakeServer } from '../alert-channels/fakes';
 import { DetectionHarness } from '../helpers/detection-harness';
 import { postLogs } from '../helpers/logs';
 import { seededRandom, seedLogs, windowLogs } from '../helpers/seed-logs';
+import { ARTIFACTS, browserTestsEnabled, openBrowser, prepareDashboard, ROOT } from '../helpers/browser';
 import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -21,13 +21,9 @@ import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
  * As dashboard.spec.ts: the PostgreSQL pass of CI only, where Debian's chromium is installed. With
  * UPDATE_SCREENSHOTS=1 the README's screenshots (docs/dashboard-*.png) are written again.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = join(__dirname, '..', '..');
-const ARTIFACTS = join(ROOT, 'test', 'artifacts');
-const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
 const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
 
-(enabled ? describe : describe.skip)('dashboard pages and links', () => {
+(browserTestsEnabled ? describe : describe.skip)('dashboard pages and links', () => {
   let t: TestApp;
   let h: DetectionHarness;
   let dispatcher: DeliveryDispatcher;
@@ -62,8 +58,7 @@ const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
   }
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'inherit' });
+    prepareDashboard();
     await hook.start();
     t = await createTestApp({ env: { METRICS_WINDOW_SECONDS: '60', ALLOW_PRIVATE_WEBHOOKS: 'true', PUBLIC_URL: 'https://tracer.example.com' } });
     await t.app.get(DeliveryScheduler).pause();
@@ -99,15 +94,7 @@ const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
       [new Date(last.getTime() - 7 * 86400_000).toISOString(), last.toISOString()],
     );
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    page.setDefaultTimeout(10_000);
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+    ({ browser, page } = await openBrowser(consoleErrors));
     await page.goto(`${base}/ui/#key=${encodeURIComponent(adminKey)}`);
     await page.locator('nav a[data-tab="keys"]').waitFor();
   }, 180_000);

@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { windowStartOf } from '../../src/metrics/metric-window';
 import { DetectionHarness } from '../helpers/detection-harness';
 import { postLogs } from '../helpers/logs';
 import { seededRandom, seedLogs, windowLogs } from '../helpers/seed-logs';
+import { ARTIFACTS, browserTestsEnabled, openBrowser, prepareDashboard } from '../helpers/browser';
 import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -17,12 +16,7 @@ import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
  * One pass only: with TEST_DATABASE_URL (the PostgreSQL pass of CI), and only where Debian's chromium is
  * installed (.ci/run installs it).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = join(__dirname, '..', '..');
-const ARTIFACTS = join(ROOT, 'test', 'artifacts');
-const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
-
-(enabled ? describe : describe.skip)('dashboard in a browser', () => {
+(browserTestsEnabled ? describe : describe.skip)('dashboard in a browser', () => {
   let t: TestApp;
   let h: DetectionHarness;
   let browser: Browser;
@@ -41,11 +35,7 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
   }
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    // CI builds web/ with `npm run build`; a bare `jest test/browser` on a fresh clone builds it here.
-    if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) {
-      execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'inherit' });
-    }
+    prepareDashboard();
     t = await createTestApp();
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
@@ -91,15 +81,7 @@ const enabled = Boolean(process.env.TEST_DATABASE_URL) && existsSync(CHROMIUM);
       { service: 'web-shop', level: 'error', message: `payment declined ${run}`, metadata: { orderId: 'o-42', reason: 'card_declined' }, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' },
     ]);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    page.setDefaultTimeout(10_000);
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+    ({ browser, page } = await openBrowser(consoleErrors));
   }, 120_000);
 
   afterAll(async () => {
