@@ -1,4 +1,3 @@
-import { DecodeError } from '../../src/ingestion/formats/decoded-batch';
 import { ES_RESPONSE_HEADERS, bulkResponse, esErrorBody, esRootDocument } from '../../src/ingestion/formats/es-bulk-response';
 import { esBulkDecoder } from '../../src/ingestion/formats/es-bulk.decoder';
 import { DEFAULT_ES_FIELD_MAPPING, esFieldMapping } from '../../src/ingestion/formats/es-field-mapping';
@@ -6,7 +5,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { validateEntry } from '../../src/ingestion/log-entry.validator';
 import type { ErrorDetail } from '../../src/common/errors/api-error';
 import { captureServer } from './capture-server';
-import { LIMITS, limits } from './limits';
+import { LIMITS, decodeError, limits } from './limits';
 
 const ndjson = (...lines: unknown[]) => Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
 const decode = esBulkDecoder();
@@ -19,16 +18,6 @@ function validateAll(entries: unknown[]): ErrorDetail[] {
     const r = validateEntry(e, i, ctx);
     return Array.isArray(r) ? r : [];
   });
-}
-
-function decodeError(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw err;
-  }
-  throw new Error('expected a DecodeError');
 }
 
 describe('Elasticsearch bulk decoder with the official client', () => {

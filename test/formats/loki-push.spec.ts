@@ -1,9 +1,8 @@
 import * as protobuf from 'protobufjs';
 import { compress } from 'snappyjs';
-import { DecodeError } from '../../src/ingestion/formats/decoded-batch';
 import { decodeLokiPush } from '../../src/ingestion/formats/loki-push.decoder';
 import { captureServer } from './capture-server';
-import { LIMITS, limits } from './limits';
+import { LIMITS, decodeError, limits } from './limits';
 
 // push.proto of grafana/loki (pkg/push), with google.protobuf.Timestamp written out: same wire format.
 const PROTO = `syntax = "proto3"; package logproto;
@@ -17,16 +16,6 @@ const snappyProto = (msg: object) => Buffer.from(compress(PushRequest.encode(Pus
 const PROTO_TYPE = 'application/x-protobuf';
 const json = (o: unknown) => Buffer.from(JSON.stringify(o));
 const now = BigInt(Date.now()) * 1_000_000n;
-
-function decodeError(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw err;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 describe('Loki push decoder, on what the real clients send', () => {
   it('winston-loki: snappy protobuf with level/app labels, the message and its fields split from the line', async () => {
