@@ -5,13 +5,15 @@ import { LiveTailService, MAX_QUEUED_LOGS } from '../../src/ingestion/live-tail/
 import { postLogs } from '../helpers/logs';
 import { openStream, type SseStream } from '../helpers/sse';
 import { asAdmin, createTestApp, type TestApp } from '../helpers/test-app';
+import { until } from '../helpers/until';
 
-const until = async (check: () => boolean, timeoutMs = 5000) => {
-  for (const end = Date.now() + timeoutMs; !check(); ) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+
+/** The app with these live-tail settings, listening on a port of its own, and its LiveTailService. */
+async function listening(env: Record<string, string>): Promise<{ t: TestApp; port: number; tail: LiveTailService }> {
+  const t = await createTestApp({ env });
+  await t.app.listen(0, '127.0.0.1');
+  return { t, port: (t.app.getHttpServer().address() as AddressInfo).port, tail: t.app.get(LiveTailService) };
+}
 
 async function readKey(t: TestApp, name: string): Promise<string> {
   const res = await t.http.post('/api-keys').set(asAdmin).send({ name, scopes: ['read'] }).expect(201);
@@ -37,10 +39,7 @@ describe('live tail stream caps', () => {
   let tail: LiveTailService;
   const open: SseStream[] = [];
   beforeAll(async () => {
-    t = await createTestApp({ env: { LIVE_TAIL_MAX_STREAMS_PER_KEY: '2', LIVE_TAIL_MAX_STREAMS: '3' } });
-    await t.app.listen(0, '127.0.0.1');
-    port = (t.app.getHttpServer().address() as AddressInfo).port;
-    tail = t.app.get(LiveTailService);
+    ({ t, port, tail } = await listening({ LIVE_TAIL_MAX_STREAMS_PER_KEY: '2', LIVE_TAIL_MAX_STREAMS: '3' }));
   });
   afterAll(async () => {
     for (const s of open) s.req.destroy();
@@ -95,10 +94,7 @@ describe('live tail off the commit path', () => {
   let tail: LiveTailService;
   const open: SseStream[] = [];
   beforeAll(async () => {
-    t = await createTestApp({ env: { LIVE_TAIL_MAX_STREAMS_PER_KEY: '100', LIVE_TAIL_MAX_STREAMS: '100', LIVE_TAIL_MAX_BUFFER_BYTES: '1048576' } });
-    await t.app.listen(0, '127.0.0.1');
-    port = (t.app.getHttpServer().address() as AddressInfo).port;
-    tail = t.app.get(LiveTailService);
+    ({ t, port, tail } = await listening({ LIVE_TAIL_MAX_STREAMS_PER_KEY: '100', LIVE_TAIL_MAX_STREAMS: '100', LIVE_TAIL_MAX_BUFFER_BYTES: '1048576' }));
   });
   afterAll(async () => {
     for (const s of open) s.req.destroy();

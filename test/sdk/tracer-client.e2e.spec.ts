@@ -4,17 +4,10 @@ import { promisify } from 'node:util';
 import { TracerClient, type TracerError } from '../../sdk/src';
 import { getLogs } from '../helpers/logs';
 import { TEST_ADMIN_KEY, createTestApp, type TestApp } from '../helpers/test-app';
+import { until } from '../helpers/until';
 import { FaultProxy } from './fault-proxy';
 
 const execFileAsync = promisify(execFile);
-
-const until = async (cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('TracerClient against the real app', () => {
   let t: TestApp;
