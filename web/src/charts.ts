@@ -40,6 +40,8 @@ export class MetricCharts {
   readonly el = h('div', { class: 'charts' });
   private plots: uPlot[] = [];
   private xRange = { min: 0, max: 1 };
+  /** The step the plots were made for: another step makes them again, with their note. */
+  private plottedStep = 0;
   private readonly resize = () => this.plots.forEach((p) => p.setSize({ width: this.width(), height: 200 }));
 
   constructor() {
@@ -72,11 +74,11 @@ export class MetricCharts {
     const xs = points.map((m) => new Date(m.windowStart).getTime() / 1000);
     const datasets = CHARTS.map((c) => [xs, ...c.series.map((s) => points.map((m) => s.value(m)))] as uPlot.AlignedData);
     this.xRange = { min: from.getTime() / 1000, max: to.getTime() / 1000 };
-    if (this.plots.length === CHARTS.length && this.el.dataset.drawnStep === String(stepSeconds)) {
+    if (this.plots.length === CHARTS.length && this.plottedStep === stepSeconds) {
       this.plots.forEach((p, i) => p.setData(datasets[i]));
       return;
     }
-    this.el.dataset.drawnStep = String(stepSeconds);
+    this.plottedStep = stepSeconds;
     this.destroy();
     replace(this.el, h('p', { class: 'muted chart-note' }, seriesNote(stepSeconds)));
     // Canvas text does not follow CSS: the theme's colours are read when the charts are made.
