@@ -73,11 +73,6 @@ export class AlertsRepository {
     return this.alerts(m).find({ where: { service, status: Not('resolved') }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** A service's unresolved alerts, unlocked (the one-service form of unresolvedOfServices). */
-  unresolvedOf(service: string): Promise<AlertRow[]> {
-    return this.alerts().find({ where: { service, status: Not('resolved') } });
-  }
-
   /** The unresolved alerts of many services, unlocked (a detection pass reads them in one statement). */
   unresolvedOfServices(services: string[]): Promise<AlertRow[]> {
     if (!services.length) return Promise.resolve([]);
